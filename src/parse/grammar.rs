@@ -436,11 +436,57 @@ impl<'s> Walker<'s, '_, '_> {
         // Assignments are evaluated before the words in bash only for the environment;
         // for what runs, order does not matter.
         let assignments = self.assignments(assigns, &ctx.places);
-        let argv: Vec<Converted> = words
-            .into_iter()
-            .map(|w| self.word(w, &ctx.places))
-            .collect();
+        let mut argv: Vec<Converted> = Vec::with_capacity(words.len());
+        let mut brace_program = false;
+        for (i, w) in words.into_iter().enumerate() {
+            let c = self.word(w, &ctx.places);
+            if !c.word.brace {
+                argv.push(c);
+                continue;
+            }
+            match self.expand_braces(w, &ctx.places) {
+                Some(alts) => {
+                    brace_program |= i == 0;
+                    argv.extend(alts);
+                }
+                None => argv.push(c),
+            }
+        }
+        if brace_program {
+            // Known here, but a line that hides its program in braces is hiding it on
+            // purpose: report what it runs and mark it too.
+            self.shared.script.unknowns.push(Unknown {
+                kind: UnknownKind::BraceProgram,
+                text: span.slice(self.src).to_string(),
+                places: ctx.places.clone(),
+            });
+        }
         self.push_command(argv, assignments, span, ctx);
+    }
+
+    /// Brace-expand a word (bash does this first), when it holds no other expansion and
+    /// the result stays small; each alternative is converted like any word.
+    fn expand_braces(&mut self, w: &ast::Word, places: &[Place]) -> Option<Vec<Converted>> {
+        let raw = w.span.slice(self.src);
+        if raw.contains(['$', '`']) {
+            return None;
+        }
+        let alts = words::expand_braces(raw, 256)?;
+        let mut out = Vec::with_capacity(alts.len());
+        for alt in alts {
+            let parsed = Parser::parse_word_string(&alt);
+            let mut sub = Walker {
+                src: &alt,
+                shared: &mut *self.shared,
+            };
+            let mut c = sub.word(&parsed, places);
+            // What is left after expansion is literal text, braces and all.
+            c.word.brace = false;
+            if !c.word.text.is_empty() {
+                out.push(c);
+            }
+        }
+        Some(out)
     }
 
     fn push_command(
@@ -504,8 +550,10 @@ impl<'s> Walker<'s, '_, '_> {
     fn assignment(&mut self, a: &ast::Assignment, places: &[Place]) -> Assignment {
         let mut name = a.target.name.as_str().to_string();
         if let Some(sub) = &a.target.subscript {
+            let text = sub.syntax_text(self.src);
+            self.scan_text(text, places, Place::Expansion);
             name.push('[');
-            name.push_str(sub.syntax_text(self.src));
+            name.push_str(text);
             name.push(']');
         }
         let value = match &a.value {

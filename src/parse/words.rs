@@ -209,3 +209,184 @@ mod tests {
         assert_eq!(a("\\q"), "\\q");
     }
 }
+
+/// Brace expansion of a word's raw source, as bash does it before anything else:
+/// `/{etc,usr}` → `/etc`, `/usr`; `f{1..3}` → `f1`, `f2`, `f3`. Quoted and escaped braces
+/// stay as they are. Returns `None` when there is nothing to expand or the result would be
+/// larger than `max` words (the caller then keeps the word, marked, and rules judge it
+/// pessimistically).
+pub fn expand_braces(raw: &str, max: usize) -> Option<Vec<String>> {
+    let mut done = Vec::new();
+    let mut todo = vec![raw.to_string()];
+    let mut expanded_any = false;
+    while let Some(w) = todo.pop() {
+        match split_first_brace(&w) {
+            Some((prefix, alts, suffix)) => {
+                expanded_any = true;
+                for alt in alts.into_iter().rev() {
+                    todo.push(format!("{prefix}{alt}{suffix}"));
+                }
+            }
+            None => done.push(w),
+        }
+        if done.len() + todo.len() > max {
+            return None;
+        }
+    }
+    expanded_any.then_some(done)
+}
+
+/// Find the first expandable, unquoted brace group: (text before, alternatives, text after).
+fn split_first_brace(w: &str) -> Option<(String, Vec<String>, String)> {
+    let b = w.as_bytes();
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    while i < b.len() {
+        let c = b[i];
+        match quote {
+            Some(q) => {
+                if c == b'\\' && q == b'"' {
+                    i += 2;
+                    continue;
+                }
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                b'\\' => {
+                    i += 2;
+                    continue;
+                }
+                b'\'' | b'"' => quote = Some(c),
+                b'{' if i == 0 || b[i - 1] != b'$' => {
+                    if let Some((end, alts)) = brace_group(w, i) {
+                        return Some((w[..i].to_string(), alts, w[end + 1..].to_string()));
+                    }
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The alternatives of the brace group opening at `open`, and the index of its `}`.
+fn brace_group(w: &str, open: usize) -> Option<(usize, Vec<String>)> {
+    let b = w.as_bytes();
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut parts = Vec::new();
+    let mut start = open + 1;
+    let mut i = open;
+    while i < b.len() {
+        let c = b[i];
+        if let Some(q) = quote {
+            if c == b'\\' && q == b'"' {
+                i += 2;
+                continue;
+            }
+            if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'\\' => {
+                i += 2;
+                continue;
+            }
+            b'\'' | b'"' => quote = Some(c),
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    let inner = &w[open + 1..i];
+                    if parts.is_empty() {
+                        return sequence(inner).map(|alts| (i, alts));
+                    }
+                    parts.push(w[start..i].to_string());
+                    return Some((i, parts));
+                }
+            }
+            b',' if depth == 1 => {
+                parts.push(w[start..i].to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `{a..e}`, `{1..10}`, `{10..1..2}`: the sequence, or `None` when it is not one.
+fn sequence(inner: &str) -> Option<Vec<String>> {
+    let fields: Vec<&str> = inner.split("..").collect();
+    if !(2..=3).contains(&fields.len()) {
+        return None;
+    }
+    let step: i64 = match fields.get(2) {
+        Some(s) => s.parse::<i64>().ok()?.checked_abs()?.max(1),
+        None => 1,
+    };
+    let seq = |a: i64, z: i64| -> Option<Vec<i64>> {
+        let n = (a - z).checked_abs()? / step + 1;
+        if n > 4096 {
+            return None;
+        }
+        let dir = if z >= a { step } else { -step };
+        Some((0..n).map(|k| a + k * dir).collect())
+    };
+    if let (Ok(a), Ok(z)) = (fields[0].parse::<i64>(), fields[1].parse::<i64>()) {
+        return Some(seq(a, z)?.into_iter().map(|v| v.to_string()).collect());
+    }
+    let (a, z) = (single_char(fields[0])?, single_char(fields[1])?);
+    Some(
+        seq(a as i64, z as i64)?
+            .into_iter()
+            .filter_map(|v| char::from_u32(v as u32).map(String::from))
+            .collect(),
+    )
+}
+
+fn single_char(s: &str) -> Option<char> {
+    let mut it = s.chars();
+    let c = it.next()?;
+    (it.next().is_none() && c.is_ascii_alphabetic()).then_some(c)
+}
+
+#[cfg(test)]
+mod brace_tests {
+    use super::expand_braces;
+
+    #[test]
+    fn expands_like_bash() {
+        assert_eq!(
+            expand_braces("/{etc,usr}", 64),
+            Some(vec!["/etc".to_string(), "/usr".to_string()])
+        );
+        assert_eq!(
+            expand_braces("{rm,-rf,/}", 64),
+            Some(vec!["rm".into(), "-rf".into(), "/".into()])
+        );
+        assert_eq!(
+            expand_braces("f{1..3}", 64),
+            Some(vec!["f1".into(), "f2".into(), "f3".into()])
+        );
+        assert_eq!(
+            expand_braces("{a,b}{c,d}", 64),
+            Some(vec!["ac".into(), "ad".into(), "bc".into(), "bd".into()])
+        );
+        assert_eq!(expand_braces("'{a,b}'", 64), None);
+        assert_eq!(expand_braces("{x}", 64), None);
+        assert_eq!(expand_braces("${a,b}", 64), None);
+        assert_eq!(expand_braces("{1..100000}", 64), None);
+        assert_eq!(
+            expand_braces("{a,{b,c}}", 64),
+            Some(vec!["a".into(), "b".into(), "c".into()])
+        );
+    }
+}
