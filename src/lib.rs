@@ -5,5 +5,175 @@
 //! place where errors become exit codes.
 
 pub mod cli;
+pub mod explain;
 pub mod parse;
+pub mod term;
 pub mod unwrap;
+
+use std::any::Any;
+use std::ffi::OsString;
+use std::io::{self, Write as _};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::ExitCode;
+use std::sync::Once;
+
+use clap::Parser as _;
+
+/// The exit codes, as documented in `guardsh --help` and the man page.
+pub mod exit {
+    /// Everything went as asked.
+    pub const OK: u8 = 0;
+    /// guardsh itself failed: unreadable input, unwritable output, an internal error.
+    pub const FAILURE: u8 = 1;
+    /// The arguments were not understood (clap's own code).
+    pub const USAGE: u8 = 2;
+    /// `explain`: the line cannot be checked (parse error, limit, invalid UTF-8).
+    pub const CANNOT_BE_CHECKED: u8 = 3;
+}
+
+/// Everything that can stop a subcommand from doing its job.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `guardsh explain` failed.
+    #[error(transparent)]
+    Explain(#[from] explain::Error),
+}
+
+impl Error {
+    /// The one map from error to exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Explain(_) => exit::FAILURE,
+        }
+    }
+
+    /// Errors not worth a message (the reader of our output went away).
+    fn is_quiet(&self) -> bool {
+        match self {
+            Error::Explain(e) => e.is_broken_pipe(),
+        }
+    }
+}
+
+/// Run guardsh with these arguments (`args[0]` is the program name) and say how it ended.
+///
+/// Never panics: usage errors are clap's (exit 2, `--help`/`--version` exit 0), other errors
+/// are one `guardsh: …` line on standard error, and an internal panic is reported the same way.
+pub fn run(args: Vec<OsString>) -> ExitCode {
+    quiet_panics();
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => return clap_error(&err),
+    };
+    match catch_unwind(AssertUnwindSafe(|| dispatch(&cli))) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(err)) => {
+            if !err.is_quiet() {
+                say(&err.to_string());
+            }
+            ExitCode::from(err.exit_code())
+        }
+        Err(payload) => {
+            say(&format!(
+                "internal error: {} (please report this)",
+                panic_message(payload.as_ref())
+            ));
+            ExitCode::from(exit::FAILURE)
+        }
+    }
+}
+
+fn dispatch(cli: &cli::Cli) -> Result<u8, Error> {
+    let color = term::use_color(cli.color);
+    match &cli.command {
+        cli::Commands::Explain(args) => {
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            let outcome = explain::execute(args, color, &mut io::stdin().lock(), &mut out)?;
+            Ok(match outcome {
+                explain::Outcome::Checked => exit::OK,
+                explain::Outcome::CannotBeChecked => exit::CANNOT_BE_CHECKED,
+            })
+        }
+    }
+}
+
+/// Print a clap outcome. Help and version go out as clap renders them; errors echo the
+/// user's arguments, which may come from an agent, so they are shown escaped and uncoloured.
+fn clap_error(err: &clap::Error) -> ExitCode {
+    if err.use_stderr() {
+        let text = term::escape_lines(&err.render().to_string());
+        let _ = io::stderr().write_all(text.as_bytes());
+    } else {
+        let _ = err.print();
+    }
+    // clap's codes are 0 (help, version) and 2 (usage), both in range.
+    ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(exit::USAGE))
+}
+
+/// One `guardsh: …` line on standard error, escaped.
+fn say(message: &str) {
+    let line = format!("guardsh: {}\n", term::escape(message));
+    let _ = io::stderr().write_all(line.as_bytes());
+}
+
+/// The text of a panic payload.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_owned()
+    }
+}
+
+/// Panics are caught and reported as one line; the default hook's multi-line dump is kept
+/// only for someone debugging with `RUST_BACKTRACE` set.
+fn quiet_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::env::var_os("RUST_BACKTRACE").is_some() {
+                default(info);
+            }
+        }));
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(args: &[&str]) -> ExitCode {
+        run(args.iter().map(OsString::from).collect())
+    }
+
+    #[test]
+    fn usage_errors_exit_2_and_help_exits_0() {
+        assert_eq!(
+            code(&["guardsh", "--no-such-flag"]),
+            ExitCode::from(exit::USAGE)
+        );
+        assert_eq!(code(&["guardsh", "explain"]), ExitCode::from(exit::USAGE));
+        for flag in ["--help", "--version"] {
+            let shown = cli::Cli::try_parse_from(["guardsh", flag]).expect_err("not a run");
+            assert_eq!(shown.exit_code(), i32::from(exit::OK));
+        }
+    }
+
+    #[test]
+    fn unreadable_file_exits_1() {
+        assert_eq!(
+            code(&["guardsh", "explain", "--file", "/nonexistent/guardsh/x.sh"]),
+            ExitCode::from(exit::FAILURE)
+        );
+    }
+
+    #[test]
+    fn panic_messages() {
+        let caught = catch_unwind(|| panic!("boom {}", 1)).expect_err("panics");
+        assert_eq!(panic_message(caught.as_ref()), "boom 1");
+    }
+}

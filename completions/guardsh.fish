@@ -1,0 +1,42 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_guardsh_global_optspecs
+    string join \n color= h/help V/version
+end
+
+function __fish_guardsh_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_guardsh_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_guardsh_using_subcommand
+    set -l cmd (__fish_guardsh_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c guardsh -n "__fish_guardsh_needs_command" -l color -d 'When to colour the output: `auto` colours a terminal unless `NO_COLOR` is set' -r -f -a "auto\t'Colour when standard output is a terminal and `NO_COLOR` is unset or empty'
+always\t'Always colour, even into a pipe or with `NO_COLOR` set'
+never\t'Never colour'"
+complete -c guardsh -n "__fish_guardsh_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c guardsh -n "__fish_guardsh_needs_command" -s V -l version -d 'Print version'
+complete -c guardsh -n "__fish_guardsh_needs_command" -f -a "explain" -d 'Show every command a line would run, where it sits, and what cannot be known'
+complete -c guardsh -n "__fish_guardsh_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c guardsh -n "__fish_guardsh_using_subcommand explain" -s f -l file -d 'Read the shell text from PATH instead of the command line (`-` reads standard input)' -r -F
+complete -c guardsh -n "__fish_guardsh_using_subcommand explain" -l color -d 'When to colour the output: `auto` colours a terminal unless `NO_COLOR` is set' -r -f -a "auto\t'Colour when standard output is a terminal and `NO_COLOR` is unset or empty'
+always\t'Always colour, even into a pipe or with `NO_COLOR` set'
+never\t'Never colour'"
+complete -c guardsh -n "__fish_guardsh_using_subcommand explain" -l json -d 'Print the analysis as one JSON object: `{"commands": […], "unknowns": […], "cannot_be_checked": bool}`'
+complete -c guardsh -n "__fish_guardsh_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c guardsh -n "__fish_guardsh_using_subcommand explain" -s V -l version -d 'Print version'
+complete -c guardsh -n "__fish_guardsh_using_subcommand help; and not __fish_seen_subcommand_from explain help" -f -a "explain" -d 'Show every command a line would run, where it sits, and what cannot be known'
+complete -c guardsh -n "__fish_guardsh_using_subcommand help; and not __fish_seen_subcommand_from explain help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

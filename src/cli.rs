@@ -1,0 +1,189 @@
+//! The command-line interface: clap definitions only, no behaviour.
+//!
+//! Everything a user can type is declared here so that the completions in `completions/`
+//! and the man page in `man/` can be generated from one place (see `tests/generated.rs`).
+//! Dispatch lives in [`crate::run`].
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+/// The exit codes and what each means, shown in `--help` and in the man page's EXIT STATUS.
+pub const EXIT_CODES: &[(u8, &str)] = &[
+    (
+        crate::exit::OK,
+        "ok: the line was analysed and every part of it could be checked",
+    ),
+    (
+        crate::exit::FAILURE,
+        "guardsh itself failed (an unreadable file, output that cannot be written, an internal error)",
+    ),
+    (
+        crate::exit::USAGE,
+        "usage error: the arguments were not understood",
+    ),
+    (
+        crate::exit::CANNOT_BE_CHECKED,
+        "explain: the line cannot be checked (it does not parse, or a size, nesting or work limit was hit)",
+    ),
+];
+
+/// Said after the exit codes: how errors look.
+pub const ERRORS_NOTE: &str =
+    "Errors are reported on standard error as one line starting with `guardsh:`.";
+
+fn exit_codes_help() -> String {
+    let mut help = String::from("Exit codes:\n");
+    for (code, meaning) in EXIT_CODES {
+        help.push_str(&format!("  {code}  {meaning}\n"));
+    }
+    help.push('\n');
+    help.push_str(ERRORS_NOTE);
+    help
+}
+
+const ABOUT: &str = "A shell guard that refuses destructive commands before they run";
+
+const LONG_ABOUT: &str = "\
+A shell guard that refuses destructive commands before they run.
+
+guardsh parses a command line the way bash will and finds every simple command inside it: \
+through pipelines, lists, substitutions, subshells, heredocs, nested shells (`bash -c`, `eval`) \
+and wrappers (`sudo`, `env`, `xargs`…). What cannot be known before the shell runs is reported \
+as unknown, never guessed.";
+
+/// `guardsh`: the top-level command line.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "guardsh",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_long_help = exit_codes_help(),
+    propagate_version = true,
+    subcommand_required = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// When to colour the output: `auto` colours a terminal unless `NO_COLOR` is set.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorChoice::Auto,
+        global = true
+    )]
+    pub color: ColorChoice,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Commands,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when standard output is a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    /// Always colour, even into a pipe or with `NO_COLOR` set.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Commands {
+    /// Show every command a line would run, where it sits, and what cannot be known.
+    #[command(
+        long_about = "Show every command a shell line would run, where it sits, and what cannot be known.
+
+Each simple command is printed with its argv after quote removal, its place in the line \
+(pipeline stage, substitution, nested shell, wrapper…), its assignments, redirections and \
+heredoc bodies, followed by the unknowns: constructs whose meaning only appears when the \
+shell runs them. Untrusted text is escaped: control characters, terminal escapes and bidi \
+overrides are shown as `\\x1b`, `\\u{202e}`…, never sent to the terminal as they are.
+
+Examples:
+  guardsh explain 'cd app && sudo bash -c \"railway volume delete pg-data\"'
+  guardsh explain --json -- \"$LINE\"
+  guardsh explain --file deploy.sh
+  printf '%s' \"$LINE\" | guardsh explain -",
+        override_usage = "guardsh explain [OPTIONS] <LINE>\n       guardsh explain [OPTIONS] --file <PATH>",
+        after_long_help = exit_codes_help()
+    )]
+    Explain(ExplainArgs),
+}
+
+/// `guardsh explain`.
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// Print the analysis as one JSON object: `{"commands": […], "unknowns": […],
+    /// "cannot_be_checked": bool}`.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Read the shell text from PATH instead of the command line (`-` reads standard input).
+    #[arg(long, short = 'f', value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
+    pub file: Option<PathBuf>,
+
+    /// The command line to analyse, as one argument (quote it); `-` reads standard input.
+    #[arg(
+        value_name = "LINE",
+        required_unless_present = "file",
+        conflicts_with = "file"
+    )]
+    pub line: Option<OsString>,
+}
+
+/// The clap command, for generating completions and the man page.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definitions_are_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn parses_explain_forms() {
+        let cli = Cli::try_parse_from(["guardsh", "explain", "echo hi"]).expect("parses");
+        let Commands::Explain(args) = cli.command;
+        assert_eq!(args.line.as_deref(), Some("echo hi".as_ref()));
+        assert!(!args.json);
+        assert_eq!(cli.color, ColorChoice::Auto);
+
+        let cli = Cli::try_parse_from([
+            "guardsh", "explain", "--json", "--color", "never", "-f", "-",
+        ])
+        .expect("parses");
+        let Commands::Explain(args) = cli.command;
+        assert!(args.json);
+        assert_eq!(args.file.as_deref(), Some("-".as_ref()));
+        assert_eq!(cli.color, ColorChoice::Never);
+
+        let cli = Cli::try_parse_from(["guardsh", "--color=always", "explain", "--", "-rf"])
+            .expect("parses");
+        assert_eq!(cli.color, ColorChoice::Always);
+    }
+
+    #[test]
+    fn rejects_bad_usage() {
+        for argv in [
+            &["guardsh", "explain"][..],
+            &["guardsh", "explain", "-f", "x", "echo hi"],
+            &["guardsh", "explain", "echo", "hi"],
+            &["guardsh", "--color", "sometimes", "explain", "x"],
+            &["guardsh", "bogus"],
+        ] {
+            let err = Cli::try_parse_from(argv).expect_err("must be refused");
+            assert_eq!(err.exit_code(), 2, "{argv:?}");
+        }
+    }
+}
