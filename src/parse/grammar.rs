@@ -502,14 +502,12 @@ impl<'s> Walker<'s, '_, '_> {
         }
         // A bare assignment sets a shell variable; with a command it only sets that
         // command's environment, so only bare ones feed the resolver.
-        if argv.is_empty() {
-            for a in &assignments {
-                self.note_var(&a.name, &a.value);
-            }
-        } else if matches!(
-            argv[0].word.text.as_str(),
-            "export" | "declare" | "typeset" | "local" | "readonly"
-        ) {
+        if argv.is_empty()
+            || matches!(
+                argv[0].word.text.as_str(),
+                "export" | "declare" | "typeset" | "local" | "readonly"
+            )
+        {
             for a in &assignments {
                 self.note_var(&a.name, &a.value);
             }
@@ -725,6 +723,11 @@ impl<'s> Walker<'s, '_, '_> {
         use ast::WordPart as P;
         let raw = part.span.slice(self.src);
         match &part.kind {
+            P::Literal(lit) if raw.is_empty() => {
+                // Some nodes (`2>&1`'s target) carry their text without a source span.
+                word.text.push_str(lit.as_str(self.src, part.span));
+                None
+            }
             P::Literal(_) => {
                 if quoted {
                     words::double_quoted(raw, &mut word.text);
