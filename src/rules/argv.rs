@@ -1,0 +1,198 @@
+//! An argv, normalised the way rules read it: options apart from operands, bundled short
+//! flags split (`-rf` is `-r -f`), `--flag=value` the same as `--flag value`.
+
+use crate::parse::Word;
+
+/// One normalised token of an argv.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Token<'a> {
+    /// An option, with its value when it takes one (`-e prod`, `--env=prod`, `-eprod`).
+    Flag {
+        /// The option as written before any `=`: `-r`, `--force`.
+        name: String,
+        /// Its value, when the option takes one or was written `--flag=value`.
+        value: Option<&'a Word>,
+        /// The inline `=value` text, when it was written that way.
+        inline: Option<String>,
+    },
+    /// An operand (subcommand or argument).
+    Operand(&'a Word),
+}
+
+/// How one program's options are read.
+#[derive(Debug, Clone, Default)]
+pub struct OptionSpec {
+    /// Options that take a value (`-e`, `--environment`).
+    pub with_value: Vec<String>,
+}
+
+impl OptionSpec {
+    fn takes_value(&self, name: &str) -> bool {
+        self.with_value.iter().any(|o| o == name)
+    }
+}
+
+/// Normalise `args` (argv without argv[0]).
+///
+/// A dynamic word is never split as a flag bundle: what it expands to is not known, so it
+/// stays one operand and rules judge it pessimistically.
+pub fn normalise<'a>(args: &'a [Word], spec: &OptionSpec) -> Vec<Token<'a>> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut i = 0;
+    let mut operands_only = false;
+    while i < args.len() {
+        let w = &args[i];
+        let t = w.text.as_str();
+        i += 1;
+        if operands_only || w.dynamic || t.len() < 2 || !t.starts_with('-') {
+            out.push(Token::Operand(w));
+            continue;
+        }
+        if t == "--" {
+            operands_only = true;
+            continue;
+        }
+        if let Some(long) = t.strip_prefix("--") {
+            let (name, inline) = match long.split_once('=') {
+                Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
+                None => (t.to_string(), None),
+            };
+            let value = if inline.is_none() && spec.takes_value(&name) {
+                let v = args.get(i);
+                i += usize::from(v.is_some());
+                v
+            } else {
+                None
+            };
+            out.push(Token::Flag {
+                name,
+                value,
+                inline,
+            });
+            continue;
+        }
+        // A short option, or a bundle of them. Single-dash long options (`-auto-approve`,
+        // terraform's style) are kept whole when the spec names them.
+        if spec.takes_value(t) {
+            let v = args.get(i);
+            i += usize::from(v.is_some());
+            out.push(Token::Flag {
+                name: t.to_string(),
+                value: v,
+                inline: None,
+            });
+            continue;
+        }
+        if let Some((n, v)) = t.split_once('=') {
+            out.push(Token::Flag {
+                name: n.to_string(),
+                value: None,
+                inline: Some(v.to_string()),
+            });
+            continue;
+        }
+        let body = &t[1..];
+        let mut bundle = Vec::new();
+        for (pos, c) in body.char_indices() {
+            let name = format!("-{c}");
+            if spec.takes_value(&name) {
+                let rest = &body[pos + c.len_utf8()..];
+                if rest.is_empty() {
+                    let v = args.get(i);
+                    i += usize::from(v.is_some());
+                    bundle.push(Token::Flag {
+                        name,
+                        value: v,
+                        inline: None,
+                    });
+                } else {
+                    bundle.push(Token::Flag {
+                        name,
+                        value: None,
+                        inline: Some(rest.to_string()),
+                    });
+                }
+                break;
+            }
+            bundle.push(Token::Flag {
+                name,
+                value: None,
+                inline: None,
+            });
+        }
+        // Keep the bundle as written too, so rules can name `-auto-approve` or `-rf`.
+        out.push(Token::Flag {
+            name: t.to_string(),
+            value: None,
+            inline: None,
+        });
+        out.extend(bundle);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &[&str]) -> Vec<Word> {
+        s.iter().map(|t| Word::literal(*t)).collect()
+    }
+
+    fn names(tokens: &[Token<'_>]) -> Vec<String> {
+        tokens
+            .iter()
+            .map(|t| match t {
+                Token::Flag {
+                    name,
+                    value,
+                    inline,
+                } => match (value, inline) {
+                    (Some(v), _) => format!("{name}={}", v.text),
+                    (None, Some(v)) => format!("{name}={v}"),
+                    (None, None) => name.clone(),
+                },
+                Token::Operand(w) => format!("<{}>", w.text),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bundles_and_values_normalise() {
+        let spec = OptionSpec {
+            with_value: vec!["-e".into(), "--environment".into(), "-v".into()],
+        };
+        let w = words(&[
+            "-e",
+            "prod",
+            "volume",
+            "-rf",
+            "--environment=x",
+            "-vdata",
+            "--",
+            "-x",
+        ]);
+        assert_eq!(
+            names(&normalise(&w, &spec)),
+            vec![
+                "-e=prod",
+                "<volume>",
+                "-rf",
+                "-r",
+                "-f",
+                "--environment=x",
+                "-vdata",
+                "-v=data",
+                "<-x>"
+            ]
+        );
+    }
+
+    #[test]
+    fn dynamic_words_are_operands() {
+        let mut w = words(&["$X"]);
+        w[0].text = "-$X".into();
+        w[0].dynamic = true;
+        assert_eq!(names(&normalise(&w, &OptionSpec::default())), vec!["<-$X>"]);
+    }
+}

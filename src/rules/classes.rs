@@ -1,0 +1,191 @@
+//! Which path classes an operand may belong to, judged before the shell expands it.
+//!
+//! Unexpanded text is read pessimistically: `~` and `$HOME` are home, `$DIR/` may be
+//! anything, `/var/*` is every child of `/var`.
+
+use super::raw::PathClass;
+use crate::parse::Word;
+
+const SYSTEM: &[&str] = &[
+    "/etc",
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/boot",
+    "/var",
+    "/opt",
+    "/srv",
+    "/sys",
+    "/proc",
+    "/dev",
+    "/Library",
+    "/System",
+    "/Applications",
+    "/private",
+];
+
+const DB_DATA: &[&str] = &[
+    "/var/lib/postgresql",
+    "/var/lib/pgsql",
+    "/var/lib/mysql",
+    "/var/lib/mariadb",
+    "/var/lib/mongodb",
+    "/var/lib/redis",
+    "/var/lib/docker",
+    "/var/lib/clickhouse",
+    "/var/lib/cassandra",
+    "/usr/local/var/postgres",
+    "/opt/homebrew/var/postgresql",
+    "/data",
+];
+
+const DEVICE_PREFIXES: &[&str] = &[
+    "/dev/sd",
+    "/dev/nvme",
+    "/dev/vd",
+    "/dev/xvd",
+    "/dev/hd",
+    "/dev/mmcblk",
+    "/dev/disk",
+    "/dev/mapper/",
+    "/dev/md",
+    "/dev/dm-",
+    "/dev/loop",
+];
+
+/// Normalise a path's spelling: collapse `//`, drop `/.` steps and trailing slashes and a
+/// trailing `/*` (which names every child, i.e. the directory's contents).
+fn tidy(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let absolute = path.starts_with('/');
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            _ => parts.push(p),
+        }
+    }
+    while matches!(parts.last(), Some(&"*") | Some(&".*")) {
+        parts.pop();
+    }
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        ".".to_string()
+    } else {
+        joined
+    }
+}
+
+/// Does `word` (an operand) fall in `class`?
+pub fn is_in(word: &Word, class: PathClass) -> bool {
+    let text = word.text.as_str();
+    match class {
+        PathClass::Dynamic => word.dynamic,
+        PathClass::Root => {
+            let t = tidy(text);
+            t == "/" || (word.dynamic && text.starts_with("/$"))
+        }
+        PathClass::Home => is_home(text),
+        PathClass::System => {
+            let t = tidy(text);
+            SYSTEM.iter().any(|s| {
+                t == *s
+                    || t.strip_prefix(s)
+                        .and_then(|rest| rest.strip_prefix('/'))
+                        .is_some_and(|child| !child.contains('/'))
+            })
+        }
+        PathClass::Cwd => {
+            let t = tidy(text);
+            matches!(t.as_str(), "." | ".." | "*" | ".*" | "../*") || t == "../.." || {
+                // `./*` and `*` tidy to `.`; a bare glob of everything is the working tree.
+                text.trim_start_matches("./") == "*"
+            }
+        }
+        PathClass::DbData => {
+            let t = tidy(text);
+            DB_DATA
+                .iter()
+                .any(|d| t == *d || t.starts_with(&format!("{d}/")))
+                || t.split('/')
+                    .any(|p| matches!(p, "pgdata" | "pg_data" | "mysql-data"))
+        }
+        PathClass::GitDir => {
+            let t = tidy(text);
+            t == ".git" || t.ends_with("/.git")
+        }
+        PathClass::Device => DEVICE_PREFIXES.iter().any(|p| text.starts_with(p)),
+    }
+}
+
+fn is_home(text: &str) -> bool {
+    // `~`, `~user`, with nothing after but `/`, `/.` or `/*`.
+    if let Some(rest) = text.strip_prefix('~') {
+        let path = rest.find('/').map_or("", |i| &rest[i..]);
+        return tidy(&format!("/{path}")) == "/";
+    }
+    for var in ["$HOME", "${HOME}", "$USERPROFILE"] {
+        if let Some(rest) = text.strip_prefix(var) {
+            return tidy(&format!("/{rest}")) == "/";
+        }
+    }
+    let t = tidy(text);
+    t == "/root"
+        || ["/home/", "/Users/"].iter().any(|base| {
+            t.strip_prefix(base)
+                .is_some_and(|user| !user.is_empty() && !user.contains('/'))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(t: &str) -> Word {
+        let mut w = Word::literal(t);
+        w.dynamic = t.contains('$');
+        w
+    }
+
+    #[test]
+    fn classes() {
+        let cases: &[(&str, PathClass, bool)] = &[
+            ("/", PathClass::Root, true),
+            ("/*", PathClass::Root, true),
+            ("//", PathClass::Root, true),
+            ("/tmp", PathClass::Root, false),
+            ("~", PathClass::Home, true),
+            ("~/", PathClass::Home, true),
+            ("~/*", PathClass::Home, true),
+            ("$HOME", PathClass::Home, true),
+            ("${HOME}/", PathClass::Home, true),
+            ("~/src/app/target", PathClass::Home, false),
+            ("/home/alice", PathClass::Home, true),
+            ("/home/alice/tmp", PathClass::Home, false),
+            ("/etc", PathClass::System, true),
+            ("/usr/lib", PathClass::System, true),
+            ("/var/*", PathClass::System, true),
+            ("/etc/nginx", PathClass::System, true),
+            ("/etc/nginx/sites", PathClass::System, false),
+            ("/tmp/x", PathClass::System, false),
+            ("*", PathClass::Cwd, true),
+            ("./*", PathClass::Cwd, true),
+            ("../", PathClass::Cwd, true),
+            ("target", PathClass::Cwd, false),
+            ("/var/lib/postgresql/data/*", PathClass::DbData, true),
+            (".git", PathClass::GitDir, true),
+            ("sub/.git/", PathClass::GitDir, true),
+            (".github", PathClass::GitDir, false),
+            ("/dev/sda", PathClass::Device, true),
+            ("/dev/null", PathClass::Device, false),
+            ("$DIR/", PathClass::Dynamic, true),
+        ];
+        for (text, class, want) in cases {
+            assert_eq!(is_in(&w(text), *class), *want, "{text} in {class:?}");
+        }
+    }
+}

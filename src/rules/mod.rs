@@ -1,0 +1,284 @@
+//! Rule packs: loaded from YAML (`raw`), checked and indexed by program (`RuleSet`), and
+//! matched against parsed commands.
+//!
+//! Rules are data. Nothing here knows about Railway or git; the packs in `guards/` do.
+
+pub mod argv;
+pub mod classes;
+pub mod glob;
+pub mod raw;
+
+use std::collections::HashMap;
+
+use crate::parse::{Command, Word};
+use argv::{OptionSpec, Token, normalise};
+pub use raw::{PathClass, Severity};
+
+/// A pack that cannot be loaded. Names the file and, where known, line and column.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    /// The YAML is malformed or does not fit the schema.
+    #[error("{file}:{line}:{column}: {message}")]
+    Syntax {
+        /// The pack's file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The YAML fits the schema but a rule is wrong (duplicate id, empty alternative…).
+    #[error("{file}: rule {rule}: {message}")]
+    Invalid {
+        /// The pack's file.
+        file: String,
+        /// The rule's id.
+        rule: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Parse one pack's YAML text. `file` names it in errors.
+pub fn load_pack(text: &str, file: &str) -> Result<raw::Pack, RuleError> {
+    serde_yaml::from_str(text).map_err(|e| {
+        let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+        RuleError::Syntax {
+            file: file.to_string(),
+            line,
+            column,
+            message: e.to_string(),
+        }
+    })
+}
+
+/// A checked rule, ready to match.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Stable id.
+    pub id: String,
+    /// The pack it came from.
+    pub pack: String,
+    programs: Vec<String>,
+    path: Vec<Vec<String>>,
+    flags_any: Vec<String>,
+    flags_all: Vec<Vec<String>>,
+    flags_none: Vec<String>,
+    operand_class: Vec<PathClass>,
+    operand_glob: Vec<String>,
+    option_value: Vec<(Vec<String>, String)>,
+    /// How bad a match is.
+    pub severity: Severity,
+    /// What it destroys.
+    pub message: String,
+    /// The safer path.
+    pub suggestion: String,
+    /// Lines that must match / must not.
+    pub examples: raw::Examples,
+}
+
+/// Every loaded rule, indexed by program.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    by_program: HashMap<String, Vec<usize>>,
+    options: HashMap<String, OptionSpec>,
+    aliases: HashMap<String, String>,
+}
+
+fn alternatives(s: &str) -> Vec<String> {
+    s.split('|')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+impl RuleSet {
+    /// Check and index packs. `files[i]` names `packs[i]` in errors.
+    pub fn new(packs: Vec<(raw::Pack, String)>) -> Result<Self, RuleError> {
+        let mut set = RuleSet::default();
+        for (pack, file) in packs {
+            for (name, program) in &pack.programs {
+                let spec = set.options.entry(name.clone()).or_default();
+                spec.with_value
+                    .extend(program.options_with_value.iter().cloned());
+                for alias in &program.aliases {
+                    set.aliases.insert(alias.clone(), name.clone());
+                }
+            }
+            for r in pack.rules {
+                let invalid = |message: String| RuleError::Invalid {
+                    file: file.clone(),
+                    rule: r.id.clone(),
+                    message,
+                };
+                if set.rules.iter().any(|x| x.id == r.id) {
+                    return Err(invalid("duplicate rule id".into()));
+                }
+                let path: Vec<Vec<String>> = r.path.iter().map(|p| alternatives(p)).collect();
+                if path.iter().any(Vec::is_empty) {
+                    return Err(invalid("a path step has no alternative".into()));
+                }
+                let mut option_value = Vec::new();
+                for ov in &r.when.option_value {
+                    let Some((names, pattern)) = ov.split_once('=') else {
+                        return Err(invalid(format!("option_value {ov:?} is not name=glob")));
+                    };
+                    option_value.push((alternatives(names), pattern.to_string()));
+                }
+                let programs: Vec<String> = r.program.iter().map(String::from).collect();
+                if programs.is_empty() {
+                    return Err(invalid("no program".into()));
+                }
+                if r.examples.block.is_empty() {
+                    return Err(invalid("no example that must block".into()));
+                }
+                let index = set.rules.len();
+                for p in &programs {
+                    set.by_program.entry(p.clone()).or_default().push(index);
+                }
+                set.rules.push(Rule {
+                    pack: pack.pack.clone(),
+                    programs,
+                    path,
+                    flags_any: r
+                        .when
+                        .flags_any
+                        .iter()
+                        .flat_map(|f| alternatives(f))
+                        .collect(),
+                    flags_all: r.when.flags_all.iter().map(|f| alternatives(f)).collect(),
+                    flags_none: r
+                        .when
+                        .flags_none
+                        .iter()
+                        .flat_map(|f| alternatives(f))
+                        .collect(),
+                    operand_class: r.when.operand_class.clone(),
+                    operand_glob: r.when.operand_glob.clone(),
+                    option_value,
+                    id: r.id,
+                    severity: r.severity,
+                    message: r.message,
+                    suggestion: r.suggestion,
+                    examples: r.examples,
+                });
+            }
+        }
+        Ok(set)
+    }
+
+    /// All rules, in load order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rules that match `cmd`.
+    pub fn matching(&self, cmd: &Command) -> Vec<&Rule> {
+        let Some(program) = cmd.program() else {
+            return Vec::new();
+        };
+        let program = self.aliases.get(program).map_or(program, String::as_str);
+        let Some(candidates) = self.by_program.get(program) else {
+            return Vec::new();
+        };
+        let args = cmd.argv.get(1..).unwrap_or(&[]);
+        // Asking for help runs nothing, whatever else the line says.
+        if args.iter().any(|w| w.text == "--help") {
+            return Vec::new();
+        }
+        let default_spec = OptionSpec::default();
+        let spec = self.options.get(program).unwrap_or(&default_spec);
+        let tokens = normalise(args, spec);
+        candidates
+            .iter()
+            .filter_map(|&i| self.rules.get(i))
+            .filter(|r| r.matches(&tokens))
+            .collect()
+    }
+}
+
+impl Rule {
+    fn matches(&self, tokens: &[Token<'_>]) -> bool {
+        let operands: Vec<&Word> = tokens
+            .iter()
+            .filter_map(|t| match t {
+                Token::Operand(w) => Some(*w),
+                Token::Flag { .. } => None,
+            })
+            .collect();
+        for (k, alts) in self.path.iter().enumerate() {
+            match operands.get(k) {
+                Some(w) if w.is_literal() && alts.contains(&w.text) => {}
+                _ => return false,
+            }
+        }
+        let rest = operands.get(self.path.len()..).unwrap_or(&[]);
+        let has = |name: &str| {
+            tokens
+                .iter()
+                .any(|t| matches!(t, Token::Flag { name: n, .. } if n == name))
+        };
+        if !self.flags_any.is_empty() && !self.flags_any.iter().any(|f| has(f)) {
+            return false;
+        }
+        if !self
+            .flags_all
+            .iter()
+            .all(|alts| alts.iter().any(|f| has(f)))
+        {
+            return false;
+        }
+        if self.flags_none.iter().any(|f| has(f)) {
+            return false;
+        }
+        if !self.operand_class.is_empty()
+            && !rest
+                .iter()
+                .any(|w| self.operand_class.iter().any(|c| classes::is_in(w, *c)))
+        {
+            return false;
+        }
+        if !self.operand_glob.is_empty()
+            && !rest
+                .iter()
+                .any(|w| self.operand_glob.iter().any(|g| glob::matches(g, &w.text)))
+        {
+            return false;
+        }
+        if !self.option_value.is_empty()
+            && !self.option_value.iter().any(|ov| value_matches(ov, tokens))
+        {
+            return false;
+        }
+        true
+    }
+
+    /// The programs this rule is about.
+    pub fn programs(&self) -> &[String] {
+        &self.programs
+    }
+}
+
+/// An option (`--expire=now`, `-X DELETE`) or a `name=value` operand (`of=/dev/sda`)
+/// whose value matches.
+fn value_matches((names, pattern): &(Vec<String>, String), tokens: &[Token<'_>]) -> bool {
+    tokens.iter().any(|t| match t {
+        Token::Flag {
+            name,
+            value,
+            inline,
+        } if names.contains(name) => {
+            let v = value.map(|w| w.text.as_str()).or(inline.as_deref());
+            v.is_some_and(|v| glob::matches(pattern, v))
+        }
+        Token::Operand(w) => w
+            .text
+            .split_once('=')
+            .is_some_and(|(n, v)| names.iter().any(|x| x == n) && glob::matches(pattern, v)),
+        _ => false,
+    })
+}

@@ -1,0 +1,151 @@
+//! The YAML shape of a rule pack, exactly as written in `guards/*.yaml`.
+//!
+//! Unknown fields are errors: a misspelt condition must stop the load, never be ignored and
+//! silently match less. These types are also compiled into the build script, which checks
+//! every built-in pack before the binary exists.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// One pack: the rules for one platform.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pack {
+    /// The pack's name (`railway`, `git`).
+    pub pack: String,
+    /// What the pack covers.
+    pub description: String,
+    /// How each program's options are read, by program name.
+    #[serde(default)]
+    pub programs: BTreeMap<String, Program>,
+    /// The rules.
+    pub rules: Vec<Rule>,
+}
+
+/// How one program's argv is read.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Program {
+    /// Options that take a value, skipped wherever they stand (`-e`, `--environment`).
+    #[serde(default)]
+    pub options_with_value: Vec<String>,
+    /// Other names the same program is installed under (`tofu` for `terraform`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// How bad a match is. Ordered: the strictest wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Runs, with a warning.
+    Warn,
+    /// Runs only after a human types a confirmation.
+    Confirm,
+    /// Refused.
+    Deny,
+}
+
+/// One rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Stable id, `<pack>.<what>.<verb>` (`railway.volume.delete`).
+    pub id: String,
+    /// The program(s) the rule is about.
+    pub program: OneOrMany,
+    /// The subcommand path, each step with its aliases: `["volume|volumes", "delete|rm"]`.
+    #[serde(default)]
+    pub path: Vec<String>,
+    /// Further conditions; all must hold.
+    #[serde(default)]
+    pub when: Conditions,
+    /// How bad a match is.
+    pub severity: Severity,
+    /// What it destroys, for the person and the agent reading the refusal.
+    pub message: String,
+    /// The safer path.
+    pub suggestion: String,
+    /// Lines that must and must not match.
+    pub examples: Examples,
+}
+
+/// A single string or a list of them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// One.
+    One(String),
+    /// Several.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The values as a slice-like iterator.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let v: Vec<&str> = match self {
+            OneOrMany::One(s) => vec![s.as_str()],
+            OneOrMany::Many(v) => v.iter().map(String::as_str).collect(),
+        };
+        v.into_iter()
+    }
+}
+
+/// Conditions on the normalised argv after the subcommand path. All that are given must hold.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conditions {
+    /// At least one of these options is present (`-r|-R|--recursive` may be one entry).
+    #[serde(default)]
+    pub flags_any: Vec<String>,
+    /// Each entry (itself `a|b` alternatives) is present.
+    #[serde(default)]
+    pub flags_all: Vec<String>,
+    /// None of these is present (dry runs, `--staged`).
+    #[serde(default)]
+    pub flags_none: Vec<String>,
+    /// At least one operand after the path is of one of these classes.
+    #[serde(default)]
+    pub operand_class: Vec<PathClass>,
+    /// At least one operand after the path matches one of these globs (`*.db`, `+*`).
+    #[serde(default)]
+    pub operand_glob: Vec<String>,
+    /// Some option's value (or inline `=value`) matches one of these globs, written
+    /// `--expire=now` or `of=/dev/sd*` style: `name=glob`.
+    #[serde(default)]
+    pub option_value: Vec<String>,
+}
+
+/// Classes of paths a rule can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PathClass {
+    /// `/`, `/*`, `/.`, `//`.
+    Root,
+    /// `~`, `~/`, `~/*`, `$HOME`, `/home/<user>`, `/Users/<user>`, `/root`.
+    Home,
+    /// System directories and their direct children (`/etc`, `/usr/lib`, `/var/*`).
+    System,
+    /// The working tree or its parent as a whole: `.`, `./`, `*`, `./*`, `..`, `../*`.
+    Cwd,
+    /// Database data directories (`/var/lib/postgresql`, `pgdata/`).
+    DbData,
+    /// A repository's `.git`.
+    GitDir,
+    /// A block device (`/dev/sda`, `/dev/nvme0n1`).
+    Device,
+    /// An operand whose value the shell has not expanded yet (`$DIR/`, `$(…)`).
+    Dynamic,
+}
+
+/// Lines a rule must match and lines it must not.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    /// Lines that must be refused by this rule.
+    #[serde(default)]
+    pub block: Vec<String>,
+    /// Lines this rule must not match.
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
