@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod explain;
 pub mod parse;
+pub mod payload;
 pub mod rules;
 pub mod term;
 pub mod unwrap;

@@ -30,7 +30,7 @@ fn matched_ids(set: &RuleSet, line: &str) -> Vec<String> {
     script
         .commands
         .iter()
-        .flat_map(|c| set.matching(c))
+        .flat_map(|c| set.matching(c, &script))
         .map(|r| r.id.clone())
         .collect()
 }

@@ -10,7 +10,10 @@ pub mod raw;
 
 use std::collections::HashMap;
 
-use crate::parse::{Command, Word};
+use std::cell::OnceCell;
+
+use crate::parse::{Command, Script, Word};
+use crate::payload::{http, sql};
 use argv::{OptionSpec, Token, normalise};
 pub use raw::{PathClass, Severity};
 
@@ -69,6 +72,9 @@ pub struct Rule {
     operand_class: Vec<PathClass>,
     operand_glob: Vec<String>,
     option_value: Vec<(Vec<String>, String)>,
+    sql: Vec<sql::SqlKind>,
+    sql_hidden: bool,
+    http: Option<raw::Http>,
     /// How bad a match is.
     pub severity: Severity,
     /// What it destroys.
@@ -129,6 +135,19 @@ impl RuleSet {
                     };
                     option_value.push((alternatives(names), pattern.to_string()));
                 }
+                let mut kinds = Vec::new();
+                for k in &r.when.sql {
+                    let kind = serde_json::from_value(serde_json::Value::String(k.clone()))
+                        .map_err(|_| invalid(format!("unknown sql kind {k:?}")))?;
+                    kinds.push(kind);
+                }
+                if let Some(h) = &r.when.http {
+                    for g in h.hosts.iter().chain(&h.paths) {
+                        if g.is_empty() {
+                            return Err(invalid("empty http glob".into()));
+                        }
+                    }
+                }
                 let programs: Vec<String> = r.program.iter().map(String::from).collect();
                 if programs.is_empty() {
                     return Err(invalid("no program".into()));
@@ -160,6 +179,9 @@ impl RuleSet {
                     operand_class: r.when.operand_class.clone(),
                     operand_glob: r.when.operand_glob.clone(),
                     option_value,
+                    sql: kinds,
+                    sql_hidden: r.when.sql_hidden,
+                    http: r.when.http.clone(),
                     id: r.id,
                     severity: r.severity,
                     message: r.message,
@@ -176,8 +198,8 @@ impl RuleSet {
         &self.rules
     }
 
-    /// The rules that match `cmd`.
-    pub fn matching(&self, cmd: &Command) -> Vec<&Rule> {
+    /// The rules that match `cmd`, one of the commands of `script`.
+    pub fn matching(&self, cmd: &Command, script: &Script) -> Vec<&Rule> {
         let Some(program) = cmd.program() else {
             return Vec::new();
         };
@@ -193,16 +215,44 @@ impl RuleSet {
         let default_spec = OptionSpec::default();
         let spec = self.options.get(program).unwrap_or(&default_spec);
         let tokens = normalise(args, spec);
+        let payloads = Payloads {
+            cmd,
+            script,
+            sql: OnceCell::new(),
+            http: OnceCell::new(),
+        };
         candidates
             .iter()
             .filter_map(|&i| self.rules.get(i))
-            .filter(|r| r.matches(&tokens))
+            .filter(|r| r.matches(&tokens, &payloads))
             .collect()
     }
 }
 
+/// A command's payloads, worked out at most once however many rules ask.
+struct Payloads<'a> {
+    cmd: &'a Command,
+    script: &'a Script,
+    sql: OnceCell<Option<sql::SqlPayload>>,
+    http: OnceCell<Option<http::Request>>,
+}
+
+impl Payloads<'_> {
+    fn sql(&self) -> Option<&sql::SqlPayload> {
+        self.sql
+            .get_or_init(|| sql::payload(self.cmd, self.script))
+            .as_ref()
+    }
+
+    fn http(&self) -> Option<&http::Request> {
+        self.http
+            .get_or_init(|| http::request(self.cmd, self.script))
+            .as_ref()
+    }
+}
+
 impl Rule {
-    fn matches(&self, tokens: &[Token<'_>]) -> bool {
+    fn matches(&self, tokens: &[Token<'_>], payloads: &Payloads<'_>) -> bool {
         let operands: Vec<&Word> = tokens
             .iter()
             .filter_map(|t| match t {
@@ -249,6 +299,21 @@ impl Rule {
         {
             return false;
         }
+        if !self.sql.is_empty()
+            && !payloads
+                .sql()
+                .is_some_and(|p| p.kinds.iter().any(|k| self.sql.contains(k)))
+        {
+            return false;
+        }
+        if self.sql_hidden && !payloads.sql().is_some_and(|p| p.hidden) {
+            return false;
+        }
+        if let Some(h) = &self.http
+            && !payloads.http().is_some_and(|r| http_matches(h, r))
+        {
+            return false;
+        }
         if !self.option_value.is_empty()
             && !self.option_value.iter().any(|ov| value_matches(ov, tokens))
         {
@@ -281,4 +346,42 @@ fn value_matches((names, pattern): &(Vec<String>, String), tokens: &[Token<'_>])
             .is_some_and(|(n, v)| names.iter().any(|x| x == n) && glob::matches(pattern, v)),
         _ => false,
     })
+}
+
+/// Does the request meet every HTTP condition given?
+fn http_matches(h: &raw::Http, r: &http::Request) -> bool {
+    if !h.methods.is_empty() && !h.methods.iter().any(|m| m.eq_ignore_ascii_case(&r.method)) {
+        return false;
+    }
+    let url_ok = |url: &str| {
+        let (host, path) = split_url(url);
+        (h.hosts.is_empty() || h.hosts.iter().any(|g| glob::matches(g, &host)))
+            && (h.paths.is_empty() || h.paths.iter().any(|g| glob::matches(g, path)))
+    };
+    if (!h.hosts.is_empty() || !h.paths.is_empty()) && !r.urls.iter().any(|u| url_ok(u)) {
+        return false;
+    }
+    if !h.mutations.is_empty() && !r.mutations.iter().any(|m| h.mutations.contains(m)) {
+        return false;
+    }
+    true
+}
+
+/// Host (lower-cased, without port or credentials) and path of a URL; a URL without a
+/// scheme is read as `host/path`, as curl does.
+pub fn split_url(url: &str) -> (String, &str) {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let (authority, path) = match rest.find(['/', '?', '#']) {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if host.starts_with('[') {
+        host.split(']')
+            .next()
+            .map_or(host, |h| h.trim_start_matches('['))
+    } else {
+        host.split(':').next().unwrap_or(host)
+    };
+    (host.to_ascii_lowercase(), path)
 }

@@ -4,11 +4,11 @@
 //! silently match less. These types are also compiled into the build script, which checks
 //! every built-in pack before the binary exists.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One pack: the rules for one platform.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pack {
     /// The pack's name (`railway`, `git`).
@@ -23,7 +23,7 @@ pub struct Pack {
 }
 
 /// How one program's argv is read.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Program {
     /// Options that take a value, skipped wherever they stand (`-e`, `--environment`).
@@ -35,7 +35,7 @@ pub struct Program {
 }
 
 /// How bad a match is. Ordered: the strictest wins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Runs, with a warning.
@@ -47,7 +47,7 @@ pub enum Severity {
 }
 
 /// One rule.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// Stable id, `<pack>.<what>.<verb>` (`railway.volume.delete`).
@@ -71,7 +71,7 @@ pub struct Rule {
 }
 
 /// A single string or a list of them.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum OneOrMany {
     /// One.
@@ -92,7 +92,7 @@ impl OneOrMany {
 }
 
 /// Conditions on the normalised argv after the subcommand path. All that are given must hold.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Conditions {
     /// At least one of these options is present (`-r|-R|--recursive` may be one entry).
@@ -114,10 +114,39 @@ pub struct Conditions {
     /// `--expire=now` or `of=/dev/sd*` style: `name=glob`.
     #[serde(default)]
     pub option_value: Vec<String>,
+    /// The command sends SQL with a statement of one of these kinds (`drop_database`,
+    /// `truncate`, `delete_all` …; see `payload::sql::SqlKind`).
+    #[serde(default)]
+    pub sql: Vec<String>,
+    /// The command is a database client whose SQL guardsh cannot see (an unread file,
+    /// stdin from a program).
+    #[serde(default)]
+    pub sql_hidden: bool,
+    /// Conditions on the HTTP request the command makes.
+    #[serde(default)]
+    pub http: Option<Http>,
+}
+
+/// Conditions on an HTTP request; all that are given must hold.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Http {
+    /// The method is one of these (`DELETE`).
+    #[serde(default)]
+    pub methods: Vec<String>,
+    /// A URL's host matches one of these globs (`backboard.railway.*`, `*.amazonaws.com`).
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// A URL's path matches one of these globs (`/graphql/v2*`).
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// The body runs a GraphQL mutation with one of these root fields (`volumeDelete`).
+    #[serde(default)]
+    pub mutations: Vec<String>,
 }
 
 /// Classes of paths a rule can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PathClass {
     /// `/`, `/*`, `/.`, `//`.
@@ -139,7 +168,7 @@ pub enum PathClass {
 }
 
 /// Lines a rule must match and lines it must not.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Examples {
     /// Lines that must be refused by this rule.

@@ -1,0 +1,6 @@
+//! What a command carries inside: SQL sent to a database client, an HTTP request (and the
+//! GraphQL operation in its body), code given to an interpreter. Rules match on these
+//! through the `sql`, `http` and `code` conditions of a pack.
+
+pub mod http;
+pub mod sql;
