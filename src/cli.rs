@@ -27,6 +27,18 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
         crate::exit::CANNOT_BE_CHECKED,
         "explain: the line cannot be checked (it does not parse, or a size, nesting or work limit was hit)",
     ),
+    (
+        crate::exit::CONFIRM,
+        "check: the line needs a human's typed confirmation before it may run",
+    ),
+    (
+        crate::exit::DENY,
+        "check: the line is refused (destructive, or it cannot be checked)",
+    ),
+    (
+        crate::exit::CONFIG,
+        "a rule pack or configuration file is broken (the message names file, line and column)",
+    ),
 ];
 
 /// Said after the exit codes: how errors look.
@@ -114,6 +126,47 @@ Examples:
         after_long_help = exit_codes_help()
     )]
     Explain(ExplainArgs),
+
+    /// Decide whether a line may run: allow, warn, confirm or deny. Runs nothing.
+    #[command(
+        long_about = "Decide whether a shell line may run, and say why. Runs nothing.
+
+Every command the line would run is matched against the rule packs; the strictest finding \
+wins (allow < warn < confirm < deny). What cannot be known before the shell runs counts as \
+at least confirm when it could hide a destructive command, and a line that cannot be \
+checked at all is refused. `--json` prints the stable machine interface:
+  {\"decision\": \"allow|warn|confirm|deny\",
+   \"matches\": [{\"rule\", \"severity\", \"command\", \"message\", \"suggestion\"}],
+   \"unknown\": [{\"kind\", \"text\", \"severity\"}]}
+
+Examples:
+  guardsh check 'railway volume delete --volume pg-data --yes'
+  guardsh check --json -- \"$LINE\"
+  guardsh check --file deploy.sh",
+        override_usage = "guardsh check [OPTIONS] <LINE>\n       guardsh check [OPTIONS] --file <PATH>",
+        after_long_help = exit_codes_help()
+    )]
+    Check(CheckArgs),
+}
+
+/// `guardsh check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Print the decision as one JSON object (the stable machine interface).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Read the shell text from PATH instead of the command line (`-` reads standard input).
+    #[arg(long, short = 'f', value_name = "PATH", value_hint = clap::ValueHint::FilePath)]
+    pub file: Option<PathBuf>,
+
+    /// The command line to check, as one argument (quote it); `-` reads standard input.
+    #[arg(
+        value_name = "LINE",
+        required_unless_present = "file",
+        conflicts_with = "file"
+    )]
+    pub line: Option<OsString>,
 }
 
 /// `guardsh explain`.
@@ -154,7 +207,9 @@ mod tests {
     #[test]
     fn parses_explain_forms() {
         let cli = Cli::try_parse_from(["guardsh", "explain", "echo hi"]).expect("parses");
-        let Commands::Explain(args) = cli.command;
+        let Commands::Explain(args) = cli.command else {
+            panic!("explain expected");
+        };
         assert_eq!(args.line.as_deref(), Some("echo hi".as_ref()));
         assert!(!args.json);
         assert_eq!(cli.color, ColorChoice::Auto);
@@ -163,7 +218,9 @@ mod tests {
             "guardsh", "explain", "--json", "--color", "never", "-f", "-",
         ])
         .expect("parses");
-        let Commands::Explain(args) = cli.command;
+        let Commands::Explain(args) = cli.command else {
+            panic!("explain expected");
+        };
         assert!(args.json);
         assert_eq!(args.file.as_deref(), Some("-".as_ref()));
         assert_eq!(cli.color, ColorChoice::Never);

@@ -6,13 +6,12 @@
 
 use std::borrow::Cow;
 use std::io::{self, Read, Write};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::Path;
 
 use owo_colors::{OwoColorize as _, Style};
 use serde::Serialize;
 
 use crate::cli::ExplainArgs;
+use crate::input;
 use crate::parse::{
     Command, Limits, Place, Redirect, RedirectKind, Script, Unknown, UnknownKind, Word,
 };
@@ -31,14 +30,8 @@ pub enum Outcome {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The input file or standard input could not be read.
-    #[error("cannot read {what}: {source}")]
-    Read {
-        /// What was being read (a path, or "standard input").
-        what: String,
-        /// The underlying error.
-        #[source]
-        source: io::Error,
-    },
+    #[error(transparent)]
+    Read(#[from] input::Error),
     /// The output could not be written.
     #[error("cannot write the output: {0}")]
     Write(#[source] io::Error),
@@ -54,44 +47,6 @@ impl Error {
     }
 }
 
-/// Shell text ready for analysis, with what was wrong with the bytes it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Input {
-    /// The text (lossily decoded when the bytes were not UTF-8).
-    pub text: String,
-    /// The bytes were not valid UTF-8; `text` holds U+FFFD in their place.
-    pub invalid_utf8: bool,
-    /// The input was longer than the limit and was cut.
-    pub truncated: bool,
-}
-
-impl Input {
-    /// Input from bytes, decoded lossily.
-    pub fn from_bytes(mut bytes: Vec<u8>, truncated: bool) -> Self {
-        match String::from_utf8(bytes) {
-            Ok(text) => Input {
-                text,
-                invalid_utf8: false,
-                truncated,
-            },
-            Err(e) => {
-                // A character cut in two by truncation is the limit's fault, not bad UTF-8.
-                let cut_at_end = truncated && e.utf8_error().error_len().is_none();
-                let valid = e.utf8_error().valid_up_to();
-                bytes = e.into_bytes();
-                if cut_at_end {
-                    bytes.truncate(valid);
-                }
-                Input {
-                    text: String::from_utf8_lossy(&bytes).into_owned(),
-                    invalid_utf8: !cut_at_end,
-                    truncated,
-                }
-            }
-        }
-    }
-}
-
 /// Run `guardsh explain`: read the input, analyse it, write the report to `out`.
 pub fn execute(
     args: &ExplainArgs,
@@ -100,8 +55,13 @@ pub fn execute(
     out: &mut dyn Write,
 ) -> Result<Outcome, Error> {
     let limits = Limits::default();
-    let input = read_input(args, stdin, limits.max_input_bytes)?;
-    let script = analyze_input(&input, &limits);
+    let input = input::read(
+        args.line.as_deref(),
+        args.file.as_deref(),
+        stdin,
+        limits.max_input_bytes,
+    )?;
+    let script = input::analyze(&input, &limits);
     let report = if args.json {
         render_json(&script)?
     } else {
@@ -115,96 +75,6 @@ pub fn execute(
     } else {
         Outcome::Checked
     })
-}
-
-/// The shell text named by the arguments: LINE itself, a file, or standard input for `-`.
-/// Files and standard input are read up to `limit + 1` bytes, so memory stays bounded and an
-/// oversized input is still seen to be oversized.
-pub fn read_input(args: &ExplainArgs, stdin: &mut dyn Read, limit: usize) -> Result<Input, Error> {
-    if let Some(path) = &args.file {
-        if path == Path::new("-") {
-            return read_bounded(stdin, limit, "standard input");
-        }
-        let what = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|source| Error::Read {
-            what: what.clone(),
-            source,
-        })?;
-        return read_bounded(file, limit, &what);
-    }
-    match &args.line {
-        Some(line) if line == "-" => read_bounded(stdin, limit, "standard input"),
-        Some(line) => Ok(match line.clone().into_string() {
-            Ok(text) => Input {
-                text,
-                invalid_utf8: false,
-                truncated: false,
-            },
-            Err(raw) => Input {
-                text: raw.to_string_lossy().into_owned(),
-                invalid_utf8: true,
-                truncated: false,
-            },
-        }),
-        // clap requires one of the two; an empty line is the harmless reading of neither.
-        None => Ok(Input::from_bytes(Vec::new(), false)),
-    }
-}
-
-fn read_bounded(reader: impl Read, limit: usize, what: &str) -> Result<Input, Error> {
-    let mut bytes = Vec::new();
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    reader
-        .take(cap)
-        .read_to_end(&mut bytes)
-        .map_err(|source| Error::Read {
-            what: what.to_owned(),
-            source,
-        })?;
-    let truncated = bytes.len() > limit;
-    if truncated {
-        bytes.truncate(limit);
-    }
-    Ok(Input::from_bytes(bytes, truncated))
-}
-
-/// Analyse the input, and make sure what went wrong with its bytes, or inside guardsh,
-/// is a fatal unknown in the result whatever the parse layer did with it.
-pub fn analyze_input(input: &Input, limits: &Limits) -> Script {
-    let analysed = catch_unwind(AssertUnwindSafe(|| {
-        crate::unwrap::analyze(&input.text, limits)
-    }));
-    let mut script = analysed.unwrap_or_else(|payload| Script {
-        unknowns: vec![Unknown {
-            kind: UnknownKind::Internal,
-            text: format!(
-                "guardsh failed while analysing the line: {}",
-                crate::panic_message(payload.as_ref())
-            ),
-            places: Vec::new(),
-        }],
-        ..Script::default()
-    });
-    let has = |script: &Script, kind| script.unknowns.iter().any(|u| u.kind == kind);
-    if input.invalid_utf8 && !has(&script, UnknownKind::InvalidUtf8) {
-        script.unknowns.push(Unknown {
-            kind: UnknownKind::InvalidUtf8,
-            text: "the input is not valid UTF-8 (shown with U+FFFD in place of the bad bytes)"
-                .to_owned(),
-            places: Vec::new(),
-        });
-    }
-    if input.truncated && !has(&script, UnknownKind::Limit) {
-        script.unknowns.push(Unknown {
-            kind: UnknownKind::Limit,
-            text: format!(
-                "the input is longer than {} bytes and was not read to the end",
-                limits.max_input_bytes
-            ),
-            places: Vec::new(),
-        });
-    }
-    script
 }
 
 /// The JSON shape of `explain --json`.
@@ -505,9 +375,18 @@ fn kind_name(kind: UnknownKind) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::{Input, analyze as analyze_input};
     use crate::parse::Assignment;
     use std::ffi::OsString;
     use std::path::PathBuf;
+
+    fn read_input(
+        args: &ExplainArgs,
+        stdin: &mut dyn Read,
+        limit: usize,
+    ) -> Result<Input, input::Error> {
+        input::read(args.line.as_deref(), args.file.as_deref(), stdin, limit)
+    }
 
     fn args(line: Option<&str>, file: Option<&str>, json: bool) -> ExplainArgs {
         ExplainArgs {

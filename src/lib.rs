@@ -4,8 +4,11 @@
 //! Data flows one way: text → commands ([`parse`], [`unwrap`]) → report. `run` is the one
 //! place where errors become exit codes.
 
+pub mod check;
 pub mod cli;
+pub mod decision;
 pub mod explain;
+pub mod input;
 pub mod parse;
 pub mod payload;
 pub mod rules;
@@ -31,6 +34,12 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// `explain`: the line cannot be checked (parse error, limit, invalid UTF-8).
     pub const CANNOT_BE_CHECKED: u8 = 3;
+    /// `check`: the line needs a human's typed confirmation.
+    pub const CONFIRM: u8 = 4;
+    /// `check`: the line is refused.
+    pub const DENY: u8 = 5;
+    /// A rule pack or configuration file is broken.
+    pub const CONFIG: u8 = 6;
 }
 
 /// Everything that can stop a subcommand from doing its job.
@@ -39,6 +48,9 @@ pub enum Error {
     /// `guardsh explain` failed.
     #[error(transparent)]
     Explain(#[from] explain::Error),
+    /// `guardsh check` failed.
+    #[error(transparent)]
+    Check(#[from] check::Error),
 }
 
 impl Error {
@@ -46,6 +58,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Explain(_) => exit::FAILURE,
+            Error::Check(e) => e.exit_code(),
         }
     }
 
@@ -53,6 +66,7 @@ impl Error {
     fn is_quiet(&self) -> bool {
         match self {
             Error::Explain(e) => e.is_broken_pipe(),
+            Error::Check(e) => e.is_broken_pipe(),
         }
     }
 }
@@ -96,6 +110,12 @@ fn dispatch(cli: &cli::Cli) -> Result<u8, Error> {
                 explain::Outcome::Checked => exit::OK,
                 explain::Outcome::CannotBeChecked => exit::CANNOT_BE_CHECKED,
             })
+        }
+        cli::Commands::Check(args) => {
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            let decision = check::execute(args, color, &mut io::stdin().lock(), &mut out)?;
+            Ok(check::exit_code(decision))
         }
     }
 }

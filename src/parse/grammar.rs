@@ -220,7 +220,9 @@ impl<'s> Walker<'s, '_, '_> {
                     words.push(&sc.name);
                 }
                 words.extend(sc.args.iter());
-                let span = sc.span;
+                // The node's own span runs on to the next operator (`a &&`); the command
+                // as written is what its words, assignments and redirections cover.
+                let span = covered_span(sc, &stmt.redirects);
                 self.emit(words, &sc.assignments, &[], span, &ctx);
             }
             ast::Command::Builtin(b) => {
@@ -903,4 +905,28 @@ fn resolve(script: &mut Script, vars: &HashMap<String, Var>, word_vars: Vec<Vec<
             });
         }
     }
+}
+
+/// The source range a simple command's parts cover, from its first part to its last.
+fn covered_span(sc: &ast::SimpleCommand, redirects: &[ast::Redirect]) -> ast::Span {
+    let spans = std::iter::once(sc.name.span)
+        .filter(|s| s.start != s.end)
+        .chain(sc.args.iter().map(|w| w.span))
+        .chain(sc.assignments.iter().map(|a| a.span))
+        .chain(redirects.iter().map(|r| r.span));
+    spans
+        .reduce(|a, b| {
+            let start = if b.start.offset() < a.start.offset() {
+                b.start
+            } else {
+                a.start
+            };
+            let end = if b.end.offset() > a.end.offset() {
+                b.end
+            } else {
+                a.end
+            };
+            ast::Span::from_positions(start, end)
+        })
+        .unwrap_or(sc.span)
 }

@@ -4,6 +4,7 @@
 //! Rules are data. Nothing here knows about Railway or git; the packs in `guards/` do.
 
 pub mod argv;
+pub mod builtin;
 pub mod classes;
 pub mod glob;
 pub mod raw;

@@ -1,0 +1,91 @@
+//! Checks every built-in pack in `guards/` against the schema before the binary exists, and
+//! embeds them split by program, as JSON, so that a run parses only the rules for the
+//! programs its line names: start-up does not grow with the number of packs.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+#[allow(dead_code, missing_docs)]
+#[path = "src/rules/raw.rs"]
+mod raw;
+
+fn main() {
+    println!("cargo::rerun-if-changed=guards");
+    println!("cargo::rerun-if-changed=src/rules/raw.rs");
+    let dir = Path::new("guards");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+
+    // program → (pack name → pack holding only the rules that name the program)
+    let mut by_program: BTreeMap<String, BTreeMap<String, raw::Pack>> = BTreeMap::new();
+    let mut pack_names = Vec::new();
+    for path in &files {
+        println!("cargo::rerun-if-changed={}", path.display());
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
+        let pack: raw::Pack = serde_yaml::from_str(&text).unwrap_or_else(|e| {
+            let (line, col) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+            fail(&format!("{}:{line}:{col}: {e}", path.display()))
+        });
+        pack_names.push(pack.pack.clone());
+        let names_of = |program: &str| -> Vec<String> {
+            let mut names = vec![program.to_string()];
+            if let Some(p) = pack.programs.get(program) {
+                names.extend(p.aliases.iter().cloned());
+            }
+            names
+        };
+        for rule in &pack.rules {
+            for program in rule.program.iter() {
+                for key in names_of(program) {
+                    let slot = by_program
+                        .entry(key)
+                        .or_default()
+                        .entry(pack.pack.clone())
+                        .or_insert_with(|| raw::Pack {
+                            pack: pack.pack.clone(),
+                            description: String::new(),
+                            programs: BTreeMap::new(),
+                            rules: Vec::new(),
+                        });
+                    if let Some(spec) = pack.programs.get(program) {
+                        slot.programs.insert(program.to_string(), spec.clone());
+                    }
+                    slot.rules.push(rule.clone());
+                }
+            }
+        }
+    }
+
+    let mut out = String::from(
+        "/// Built-in rules by program: (program, JSON array of packs holding its rules).\n\
+         pub static BY_PROGRAM: &[(&str, &str)] = &[\n",
+    );
+    for (program, packs) in &by_program {
+        let packs: Vec<&raw::Pack> = packs.values().collect();
+        let json = serde_json::to_string(&packs).unwrap_or_else(|e| fail(&e.to_string()));
+        let _ = writeln!(out, "    ({program:?}, {json:?}),");
+    }
+    out.push_str("];\n/// Names of the built-in packs.\npub static PACKS: &[&str] = &[");
+    for name in &pack_names {
+        let _ = write!(out, "{name:?}, ");
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|e| fail(&e.to_string())))
+        .join("builtin.rs");
+    std::fs::write(&dest, out).unwrap_or_else(|e| fail(&format!("{}: {e}", dest.display())));
+}
+
+fn fail(message: &str) -> ! {
+    // A broken built-in pack must stop the build: it would otherwise disable protection.
+    eprintln!("error: built-in pack: {message}");
+    std::process::exit(1);
+}

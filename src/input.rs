@@ -1,0 +1,154 @@
+//! Shell text to check: from the command line, a file or standard input, bounded in size,
+//! decoded lossily; and its analysis, with whatever went wrong with the bytes (or inside
+//! guardsh) made a fatal unknown. Shared by every subcommand that reads a line.
+
+use std::ffi::OsStr;
+use std::io::{self, Read};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use crate::parse::{Limits, Script, Unknown, UnknownKind};
+
+/// Input could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read {what}: {source}")]
+pub struct Error {
+    /// What was being read (a path, or "standard input").
+    pub what: String,
+    /// The underlying error.
+    #[source]
+    pub source: io::Error,
+}
+
+/// Shell text ready for analysis, with what was wrong with the bytes it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// The text (lossily decoded when the bytes were not UTF-8).
+    pub text: String,
+    /// The bytes were not valid UTF-8; `text` holds U+FFFD in their place.
+    pub invalid_utf8: bool,
+    /// The input was longer than the limit and was cut.
+    pub truncated: bool,
+}
+
+impl Input {
+    /// Input from bytes, decoded lossily.
+    pub fn from_bytes(mut bytes: Vec<u8>, truncated: bool) -> Self {
+        match String::from_utf8(bytes) {
+            Ok(text) => Input {
+                text,
+                invalid_utf8: false,
+                truncated,
+            },
+            Err(e) => {
+                // A character cut in two by truncation is the limit's fault, not bad UTF-8.
+                let cut_at_end = truncated && e.utf8_error().error_len().is_none();
+                let valid = e.utf8_error().valid_up_to();
+                bytes = e.into_bytes();
+                if cut_at_end {
+                    bytes.truncate(valid);
+                }
+                Input {
+                    text: String::from_utf8_lossy(&bytes).into_owned(),
+                    invalid_utf8: !cut_at_end,
+                    truncated,
+                }
+            }
+        }
+    }
+}
+
+/// The shell text named by the arguments: LINE itself, a file, or standard input for `-`.
+/// Files and standard input are read up to `limit + 1` bytes, so memory stays bounded and an
+/// oversized input is still seen to be oversized.
+pub fn read(
+    line: Option<&OsStr>,
+    file: Option<&Path>,
+    stdin: &mut dyn Read,
+    limit: usize,
+) -> Result<Input, Error> {
+    if let Some(path) = file {
+        if path == Path::new("-") {
+            return read_bounded(stdin, limit, "standard input");
+        }
+        let what = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|source| Error {
+            what: what.clone(),
+            source,
+        })?;
+        return read_bounded(file, limit, &what);
+    }
+    match line {
+        Some(line) if line == "-" => read_bounded(stdin, limit, "standard input"),
+        Some(line) => Ok(match line.to_os_string().into_string() {
+            Ok(text) => Input {
+                text,
+                invalid_utf8: false,
+                truncated: false,
+            },
+            Err(raw) => Input {
+                text: raw.to_string_lossy().into_owned(),
+                invalid_utf8: true,
+                truncated: false,
+            },
+        }),
+        // clap requires one of the two; an empty line is the harmless reading of neither.
+        None => Ok(Input::from_bytes(Vec::new(), false)),
+    }
+}
+
+fn read_bounded(reader: impl Read, limit: usize, what: &str) -> Result<Input, Error> {
+    let mut bytes = Vec::new();
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    reader
+        .take(cap)
+        .read_to_end(&mut bytes)
+        .map_err(|source| Error {
+            what: what.to_owned(),
+            source,
+        })?;
+    let truncated = bytes.len() > limit;
+    if truncated {
+        bytes.truncate(limit);
+    }
+    Ok(Input::from_bytes(bytes, truncated))
+}
+
+/// Analyse the input, and make sure what went wrong with its bytes, or inside guardsh,
+/// is a fatal unknown in the result whatever the parse layer did with it.
+pub fn analyze(input: &Input, limits: &Limits) -> Script {
+    let analysed = catch_unwind(AssertUnwindSafe(|| {
+        crate::unwrap::analyze(&input.text, limits)
+    }));
+    let mut script = analysed.unwrap_or_else(|payload| Script {
+        unknowns: vec![Unknown {
+            kind: UnknownKind::Internal,
+            text: format!(
+                "guardsh failed while analysing the line: {}",
+                crate::panic_message(payload.as_ref())
+            ),
+            places: Vec::new(),
+        }],
+        ..Script::default()
+    });
+    let has = |script: &Script, kind| script.unknowns.iter().any(|u| u.kind == kind);
+    if input.invalid_utf8 && !has(&script, UnknownKind::InvalidUtf8) {
+        script.unknowns.push(Unknown {
+            kind: UnknownKind::InvalidUtf8,
+            text: "the input is not valid UTF-8 (shown with U+FFFD in place of the bad bytes)"
+                .to_owned(),
+            places: Vec::new(),
+        });
+    }
+    if input.truncated && !has(&script, UnknownKind::Limit) {
+        script.unknowns.push(Unknown {
+            kind: UnknownKind::Limit,
+            text: format!(
+                "the input is longer than {} bytes and was not read to the end",
+                limits.max_input_bytes
+            ),
+            places: Vec::new(),
+        });
+    }
+    script
+}
