@@ -31,6 +31,7 @@ complete -c guardsh -n "__fish_guardsh_needs_command" -s h -l help -d 'Print hel
 complete -c guardsh -n "__fish_guardsh_needs_command" -s V -l version -d 'Print version'
 complete -c guardsh -n "__fish_guardsh_needs_command" -f -a "explain" -d 'Show every command a line would run, where it sits, and what cannot be known'
 complete -c guardsh -n "__fish_guardsh_needs_command" -f -a "check" -d 'Decide whether a line may run: allow, warn, confirm or deny. Runs nothing'
+complete -c guardsh -n "__fish_guardsh_needs_command" -f -a "test" -d 'Run the examples of rule packs: each `block` line must match its rule, each `allow` line must not'
 complete -c guardsh -n "__fish_guardsh_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c guardsh -n "__fish_guardsh_using_subcommand explain" -s f -l file -d 'Read the shell text from PATH instead of the command line (`-` reads standard input)' -r -F
 complete -c guardsh -n "__fish_guardsh_using_subcommand explain" -l color -d 'When to colour the output: `auto` colours a terminal unless `NO_COLOR` is set' -r -f -a "auto\t'Colour when standard output is a terminal and `NO_COLOR` is unset or empty'
@@ -46,6 +47,12 @@ never\t'Never colour'"
 complete -c guardsh -n "__fish_guardsh_using_subcommand check" -l json -d 'Print the decision as one JSON object (the stable machine interface)'
 complete -c guardsh -n "__fish_guardsh_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c guardsh -n "__fish_guardsh_using_subcommand check" -s V -l version -d 'Print version'
-complete -c guardsh -n "__fish_guardsh_using_subcommand help; and not __fish_seen_subcommand_from explain check help" -f -a "explain" -d 'Show every command a line would run, where it sits, and what cannot be known'
-complete -c guardsh -n "__fish_guardsh_using_subcommand help; and not __fish_seen_subcommand_from explain check help" -f -a "check" -d 'Decide whether a line may run: allow, warn, confirm or deny. Runs nothing'
-complete -c guardsh -n "__fish_guardsh_using_subcommand help; and not __fish_seen_subcommand_from explain check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c guardsh -n "__fish_guardsh_using_subcommand test" -l color -d 'When to colour the output: `auto` colours a terminal unless `NO_COLOR` is set' -r -f -a "auto\t'Colour when standard output is a terminal and `NO_COLOR` is unset or empty'
+always\t'Always colour, even into a pipe or with `NO_COLOR` set'
+never\t'Never colour'"
+complete -c guardsh -n "__fish_guardsh_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c guardsh -n "__fish_guardsh_using_subcommand test" -s V -l version -d 'Print version'
+complete -c guardsh -n "__fish_guardsh_using_subcommand help; and not __fish_seen_subcommand_from explain check test help" -f -a "explain" -d 'Show every command a line would run, where it sits, and what cannot be known'
+complete -c guardsh -n "__fish_guardsh_using_subcommand help; and not __fish_seen_subcommand_from explain check test help" -f -a "check" -d 'Decide whether a line may run: allow, warn, confirm or deny. Runs nothing'
+complete -c guardsh -n "__fish_guardsh_using_subcommand help; and not __fish_seen_subcommand_from explain check test help" -f -a "test" -d 'Run the examples of rule packs: each `block` line must match its rule, each `allow` line must not'
+complete -c guardsh -n "__fish_guardsh_using_subcommand help; and not __fish_seen_subcommand_from explain check test help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -147,6 +147,30 @@ Examples:
         after_long_help = exit_codes_help()
     )]
     Check(CheckArgs),
+
+    /// Run the examples of rule packs: each `block` line must match its rule, each `allow`
+    /// line must not.
+    #[command(
+        long_about = "Run the examples of rule packs: each `block` line must be matched by its \
+rule, each `allow` line must not be. With no PACK, the built-in packs are tested; otherwise the \
+given YAML files, on their own.
+
+Exit status is 0 when every example holds, 1 when one does not, 6 when a pack is broken.
+
+Examples:
+  guardsh test
+  guardsh test ~/.config/guardsh/packs/mine.yaml",
+        after_long_help = exit_codes_help()
+    )]
+    Test(TestArgs),
+}
+
+/// `guardsh test`.
+#[derive(Debug, Clone, Args)]
+pub struct TestArgs {
+    /// Pack files to test (YAML); none tests the built-in packs.
+    #[arg(value_name = "PACK", value_hint = clap::ValueHint::FilePath)]
+    pub packs: Vec<PathBuf>,
 }
 
 /// `guardsh check`.

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod decision;
 pub mod explain;
 pub mod input;
+pub mod pack_test;
 pub mod parse;
 pub mod payload;
 pub mod rules;
@@ -51,6 +52,9 @@ pub enum Error {
     /// `guardsh check` failed.
     #[error(transparent)]
     Check(#[from] check::Error),
+    /// `guardsh test` failed.
+    #[error(transparent)]
+    Test(#[from] pack_test::Error),
 }
 
 impl Error {
@@ -59,6 +63,7 @@ impl Error {
         match self {
             Error::Explain(_) => exit::FAILURE,
             Error::Check(e) => e.exit_code(),
+            Error::Test(e) => e.exit_code(),
         }
     }
 
@@ -67,6 +72,7 @@ impl Error {
         match self {
             Error::Explain(e) => e.is_broken_pipe(),
             Error::Check(e) => e.is_broken_pipe(),
+            Error::Test(e) => e.is_broken_pipe(),
         }
     }
 }
@@ -116,6 +122,11 @@ fn dispatch(cli: &cli::Cli) -> Result<u8, Error> {
             let mut out = io::BufWriter::new(stdout.lock());
             let decision = check::execute(args, color, &mut io::stdin().lock(), &mut out)?;
             Ok(check::exit_code(decision))
+        }
+        cli::Commands::Test(args) => {
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            Ok(pack_test::execute(args, &mut out)?)
         }
     }
 }

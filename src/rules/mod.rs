@@ -6,6 +6,7 @@
 pub mod argv;
 pub mod builtin;
 pub mod classes;
+pub mod examples;
 pub mod glob;
 pub mod raw;
 
@@ -13,7 +14,7 @@ use std::collections::HashMap;
 
 use std::cell::OnceCell;
 
-use crate::parse::{Command, Script, Word};
+use crate::parse::{Command, RedirectKind, Script, Word};
 use crate::payload::{http, sql};
 use argv::{OptionSpec, Token, normalise};
 pub use raw::{PathClass, Severity};
@@ -73,6 +74,11 @@ pub struct Rule {
     operand_class: Vec<PathClass>,
     operand_glob: Vec<String>,
     option_value: Vec<(Vec<String>, String)>,
+    some_operand: Option<raw::OperandTest>,
+    operand_at: Vec<(isize, String)>,
+    operands_min: Option<usize>,
+    operands_max: Option<usize>,
+    redirect_truncates: Vec<String>,
     sql: Vec<sql::SqlKind>,
     sql_hidden: bool,
     http: Option<raw::Http>,
@@ -136,6 +142,32 @@ impl RuleSet {
                     };
                     option_value.push((alternatives(names), pattern.to_string()));
                 }
+                let mut operand_at = Vec::new();
+                for oa in &r.when.operand_at {
+                    let parsed = oa
+                        .split_once('=')
+                        .and_then(|(i, g)| Some((i.trim().parse::<isize>().ok()?, g)))
+                        .filter(|(_, g)| !g.is_empty());
+                    let Some((index, pattern)) = parsed else {
+                        return Err(invalid(format!("operand_at {oa:?} is not index=glob")));
+                    };
+                    operand_at.push((index, pattern.to_string()));
+                }
+                if let Some(t) = &r.when.some_operand
+                    && t.class.is_empty()
+                    && t.glob.is_empty()
+                    && t.not_class.is_empty()
+                    && t.not_glob.is_empty()
+                {
+                    return Err(invalid("some_operand tests nothing".into()));
+                }
+                if let (Some(min), Some(max)) = (r.when.operands_min, r.when.operands_max)
+                    && min > max
+                {
+                    return Err(invalid(format!(
+                        "operands_min {min} is above operands_max {max}"
+                    )));
+                }
                 let mut kinds = Vec::new();
                 for k in &r.when.sql {
                     let kind = serde_json::from_value(serde_json::Value::String(k.clone()))
@@ -180,6 +212,11 @@ impl RuleSet {
                     operand_class: r.when.operand_class.clone(),
                     operand_glob: r.when.operand_glob.clone(),
                     option_value,
+                    some_operand: r.when.some_operand.clone(),
+                    operand_at,
+                    operands_min: r.when.operands_min,
+                    operands_max: r.when.operands_max,
+                    redirect_truncates: r.when.redirect_truncates.clone(),
                     sql: kinds,
                     sql_hidden: r.when.sql_hidden,
                     http: r.when.http.clone(),
@@ -201,7 +238,7 @@ impl RuleSet {
 
     /// The rules that match `cmd`, one of the commands of `script`.
     pub fn matching(&self, cmd: &Command, script: &Script) -> Vec<&Rule> {
-        let Some(program) = cmd.program() else {
+        let Some(program) = rule_program(cmd) else {
             return Vec::new();
         };
         let program = self.aliases.get(program).map_or(program, String::as_str);
@@ -227,6 +264,17 @@ impl RuleSet {
             .filter_map(|&i| self.rules.get(i))
             .filter(|r| r.matches(&tokens, &payloads))
             .collect()
+    }
+}
+
+/// The program name rules index `cmd` under: its program, or `:` for a command that is only
+/// redirections (`> .env` truncates `.env` exactly as `: > .env` does). Callers that load
+/// rules per program (`builtin::for_programs`) should ask for this name.
+pub fn rule_program(cmd: &Command) -> Option<&str> {
+    match cmd.program() {
+        Some(p) => Some(p),
+        None if cmd.argv.is_empty() && !cmd.redirects.is_empty() => Some(":"),
+        None => None,
     }
 }
 
@@ -300,6 +348,42 @@ impl Rule {
         {
             return false;
         }
+        if self.operands_min.is_some_and(|min| rest.len() < min)
+            || self.operands_max.is_some_and(|max| rest.len() > max)
+        {
+            return false;
+        }
+        if let Some(t) = &self.some_operand
+            && !rest.iter().any(|w| operand_passes(t, w))
+        {
+            return false;
+        }
+        if !self.operand_at.is_empty()
+            && !self.operand_at.iter().any(|(index, pattern)| {
+                let at = if *index < 0 {
+                    rest.len().checked_sub(index.unsigned_abs())
+                } else {
+                    usize::try_from(*index).ok()
+                };
+                at.and_then(|i| rest.get(i))
+                    .is_some_and(|w| glob::matches(pattern, &w.text))
+            })
+        {
+            return false;
+        }
+        if !self.redirect_truncates.is_empty()
+            && !payloads.cmd.redirects.iter().any(|r| {
+                matches!(
+                    r.kind,
+                    RedirectKind::Output | RedirectKind::Clobber | RedirectKind::OutputBoth
+                ) && self
+                    .redirect_truncates
+                    .iter()
+                    .any(|g| glob::matches(g, &r.target.text))
+            })
+        {
+            return false;
+        }
         if !self.sql.is_empty()
             && !payloads
                 .sql()
@@ -327,6 +411,14 @@ impl Rule {
     pub fn programs(&self) -> &[String] {
         &self.programs
     }
+}
+
+/// Does one operand meet every part of `t`?
+fn operand_passes(t: &raw::OperandTest, w: &Word) -> bool {
+    (t.class.is_empty() || t.class.iter().any(|c| classes::is_in(w, *c)))
+        && (t.glob.is_empty() || t.glob.iter().any(|g| glob::matches(g, &w.text)))
+        && !t.not_class.iter().any(|c| classes::is_in(w, *c))
+        && !t.not_glob.iter().any(|g| glob::matches(g, &w.text))
 }
 
 /// An option (`--expire=now`, `-X DELETE`) or a `name=value` operand (`of=/dev/sda`)

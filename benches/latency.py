@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Whole-process latency of `guardsh check`, side by side with `bash -c true` and, when it
+is installed, destructive_command_guard (dcg), in one run on the same machine.
+
+Run from the repository root after `cargo build --release`:
+
+    python3 benches/latency.py [--runs N] [--guardsh PATH] [--dcg PATH]
+
+It prints medians and 90th percentiles in milliseconds. Figures, not pass/fail: speed
+goals live here, never in timed tests.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+COMPOUND = (
+    "cd /srv/app && psql \"$DATABASE_URL\" <<'EOF'\n"
+    "SELECT id, email FROM users WHERE created_at > now() - interval '1 day';\n"
+    "EOF\n"
+    "git add -A && git commit -m \"$(cat <<'MSG'\nfix: tidy rm -rf handling\nMSG\n)\" && "
+    "git push origin main 2>&1 | tee push.log"
+)
+
+DEPLOY = """deploy() {
+  local env="$1"
+  for svc in api worker web; do
+    if [[ -f "services/$svc/Dockerfile" ]]; then
+      echo "building $svc for $env"
+      docker build -t "registry.example.com/$svc:$(git rev-parse --short HEAD)" "services/$svc"
+    fi
+    case "$env" in
+      staging) kubectl --context staging apply -f "k8s/$svc.yaml" ;;
+      *) echo "unknown env $env" >&2; return 1 ;;
+    esac
+  done
+  cat > release-notes.md <<'NOTES'
+Release notes: nothing destructive here, just text.
+NOTES
+}
+deploy staging
+"""
+
+
+def timed(argv, runs, stdin=None):
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(argv, input=stdin, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
+        samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.9) - 1]
+
+
+def claude_payload(line):
+    return json.dumps({
+        "session_id": "bench", "transcript_path": "/tmp/x", "cwd": os.getcwd(),
+        "hook_event_name": "PreToolUse", "tool_name": "Bash",
+        "tool_input": {"command": line, "description": "bench"},
+    }).encode()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=200)
+    ap.add_argument("--guardsh", default="target/release/guardsh")
+    ap.add_argument("--dcg", default=shutil.which("dcg") or "/opt/dcg/bin/dcg")
+    args = ap.parse_args()
+    if not os.access(args.guardsh, os.X_OK):
+        sys.exit(f"{args.guardsh} not found: run `cargo build --release` first")
+
+    tmp = tempfile.mkdtemp(prefix="guardsh-bench-")
+    scripts = {}
+    for label, size in (("100 KB", 100 * 1024), ("1 MB", 1024 * 1024)):
+        path = os.path.join(tmp, f"{size}.sh")
+        with open(path, "w") as f:
+            f.write(DEPLOY * (size // len(DEPLOY) + 1))
+        scripts[label] = path
+
+    g = args.guardsh
+    rows = [
+        ("/bin/true", ["/bin/true"], None),
+        ("bash -c true", ["bash", "-c", "true"], None),
+        ("guardsh check 'git status'", [g, "check", "git status"], None),
+        ("guardsh check 'railway volume delete …' (deny)",
+         [g, "check", "railway volume delete --volume pg-data --yes"], None),
+        ("guardsh check heredoc + compound line", [g, "check", COMPOUND], None),
+        ("guardsh check --file 100 KB script", [g, "check", "--file", scripts["100 KB"]], None),
+        ("guardsh check --file 1 MB script", [g, "check", "--file", scripts["1 MB"]], None),
+    ]
+    have_dcg = os.access(args.dcg, os.X_OK)
+    if have_dcg:
+        rows += [
+            ("dcg hook 'git status'", [args.dcg], claude_payload("git status")),
+            ("dcg hook heredoc + compound line", [args.dcg], claude_payload(COMPOUND)),
+        ]
+
+    # Time only what works: a usage error exits fast and would flatter every figure.
+    for label, argv, stdin in rows:
+        if argv[0] == g:
+            done = subprocess.run(argv, input=stdin, capture_output=True, check=False)
+            if done.returncode not in (0, 4, 5) or not done.stdout:
+                sys.exit(f"{label}: exit {done.returncode}: {done.stderr.decode()[:300]}")
+
+    results = {}
+    print(f"{'command':<52} {'median ms':>10} {'p90 ms':>8}")
+    for label, argv, stdin in rows:
+        runs = args.runs if "script" not in label else max(20, args.runs // 10)
+        med, p90 = timed(argv, runs, stdin)
+        results[label] = med
+        print(f"{label:<52} {med:>10.2f} {p90:>8.2f}")
+
+    print()
+    gs = results["guardsh check 'git status'"]
+    bash = results["bash -c true"]
+    print(f"guardsh check 'git status' / bash -c true: {gs / bash:.2f}x"
+          f" ({'faster' if gs < bash else 'slower'} than bash starts)")
+    per_kb_100 = results["guardsh check --file 100 KB script"] / 100
+    per_kb_1m = results["guardsh check --file 1 MB script"] / 1024
+    print(f"per KB: 100 KB script {per_kb_100:.3f} ms, 1 MB script {per_kb_1m:.3f} ms"
+          " (linear growth keeps these close)")
+    if have_dcg:
+        d = results["dcg hook 'git status'"]
+        dc = results["dcg hook heredoc + compound line"]
+        gc = results["guardsh check heredoc + compound line"]
+        print(f"dcg / guardsh, 'git status': {d / gs:.1f}x; heredoc + compound: {dc / gc:.1f}x")
+    else:
+        print(f"dcg not found at {args.dcg}: `cargo install destructive_command_guard --locked`"
+              " to compare")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
