@@ -1,5 +1,7 @@
 //! An argv, normalised the way rules read it: options apart from operands, bundled short
-//! flags split (`-rf` is `-r -f`), `--flag=value` the same as `--flag value`.
+//! flags split (`-rf` is `-r -f`), `--flag=value` the same as `--flag value`. The first `--`
+//! is kept as a flag named `--` (what follows are operands), so a rule can ask for it:
+//! `git checkout -- .` names paths, `git checkout main` a branch.
 
 use crate::parse::Word;
 
@@ -50,6 +52,11 @@ pub fn normalise<'a>(args: &'a [Word], spec: &OptionSpec) -> Vec<Token<'a>> {
         }
         if t == "--" {
             operands_only = true;
+            out.push(Token::Flag {
+                name: t.to_string(),
+                value: None,
+                inline: None,
+            });
             continue;
         }
         if let Some(long) = t.strip_prefix("--") {
@@ -183,6 +190,7 @@ mod tests {
                 "--environment=x",
                 "-vdata",
                 "-v=data",
+                "--",
                 "<-x>"
             ]
         );

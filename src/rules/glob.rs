@@ -1,10 +1,69 @@
 //! Shell-style glob matching for rule conditions (`*.db`, `/dev/sd*`, `+*`).
 //!
 //! `*` matches any run of characters, `/` included: a rule glob describes text, not a walk
-//! of the file system.
+//! of the file system. `{a,b}` lists alternatives (nested allowed), so one glob can name
+//! `dist`, `./dist` and `dist/`: `{,./}dist{,/}`.
 
-/// Does `text` match `pattern`? `*`, `?` and `[abc]`/`[a-z]`/`[!x]` are special.
+/// At most this many alternatives are tried for one glob; braces beyond are literal text.
+const MAX_ALTERNATIVES: usize = 4096;
+
+/// Does `text` match `pattern`? `*`, `?`, `[abc]`/`[a-z]`/`[!x]` and `{a,b}` are special.
+/// A brace group without a comma at its own level (`{}`, `{x}`) is literal.
 pub fn matches(pattern: &str, text: &str) -> bool {
+    if !pattern.contains('{') {
+        return matches_plain(pattern, text);
+    }
+    let mut alternatives = Vec::new();
+    expand(pattern, &mut alternatives);
+    alternatives.iter().any(|p| matches_plain(p, text))
+}
+
+/// The plain patterns `pattern`'s brace groups stand for, appended to `out`.
+fn expand(pattern: &str, out: &mut Vec<String>) {
+    if out.len() >= MAX_ALTERNATIVES {
+        return;
+    }
+    let Some((open, close, commas)) = first_group(pattern) else {
+        out.push(pattern.to_string());
+        return;
+    };
+    let (head, tail) = (&pattern[..open], &pattern[close + 1..]);
+    let mut start = open + 1;
+    for end in commas.into_iter().chain([close]) {
+        expand(&format!("{head}{}{tail}", &pattern[start..end]), out);
+        start = end + 1;
+    }
+}
+
+/// The first brace group with a comma at its own level: (index of `{`, index of `}`, indices
+/// of its top-level commas).
+fn first_group(p: &str) -> Option<(usize, usize, Vec<usize>)> {
+    let bytes = p.as_bytes();
+    for (open, _) in p.match_indices('{') {
+        let mut depth = 0usize;
+        let mut commas = Vec::new();
+        for (i, &b) in bytes.iter().enumerate().skip(open) {
+            match b {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        if !commas.is_empty() {
+                            return Some((open, i, commas));
+                        }
+                        break;
+                    }
+                }
+                b',' if depth == 1 => commas.push(i),
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// `matches` without brace groups.
+fn matches_plain(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
     // Iterative matcher with one backtrack point for the last `*`: linear in practice,
@@ -100,5 +159,32 @@ mod tests {
         assert!(!matches("a", ""));
         assert!(matches("a*b*c", "aXbYc"));
         assert!(!matches("a*b*c", "aXbY"));
+    }
+
+    #[test]
+    fn braces() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("{,./}dist{,/}", "dist", true),
+            ("{,./}dist{,/}", "./dist/", true),
+            ("{,./}dist{,/}", "dist/x", false),
+            ("*.{db,sqlite*}", "app.sqlite3", true),
+            ("*.{db,sqlite*}", "app.sql", false),
+            ("{a,{b,c}d}", "cd", true),
+            ("{a,{b,c}d}", "c", false),
+            ("{}", "{}", true),
+            ("x{y}", "x{y}", true),
+            ("{a,b", "{a,b", true),
+            ("[!{]{a,b}", "xb", true),
+        ];
+        for (p, t, want) in cases {
+            assert_eq!(matches(p, t), *want, "{p} vs {t}");
+        }
+    }
+
+    #[test]
+    fn brace_blowup_is_bounded() {
+        let p = "{a,b}".repeat(20);
+        // 2^20 alternatives are not all tried; the call returns.
+        let _ = matches(&p, "zzz");
     }
 }

@@ -478,3 +478,130 @@ pub fn split_url(url: &str) -> (String, &str) {
     };
     (host.to_ascii_lowercase(), path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Limits;
+
+    /// A set with one rule per `(id, program, path, when)`, each with a dummy block example.
+    fn set(rules: &[(&str, &str, &str, &str)]) -> Result<RuleSet, RuleError> {
+        let mut text = String::from("pack: t\ndescription: d\nrules:\n");
+        for (id, program, path, when) in rules {
+            text.push_str(&format!(
+                "  - id: {id}\n    program: '{program}'\n    path: {path}\n    when: {when}\n    \
+                 severity: warn\n    message: m\n    suggestion: s\n    examples: {{block: [x]}}\n"
+            ));
+        }
+        RuleSet::new(vec![(load_pack(&text, "t.yaml")?, "t.yaml".into())])
+    }
+
+    fn ids(set: &RuleSet, line: &str) -> Vec<String> {
+        let script = crate::unwrap::analyze(line, &Limits::default());
+        script
+            .commands
+            .iter()
+            .flat_map(|c| set.matching(c, &script))
+            .map(|r| r.id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn operand_conditions() {
+        let s = set(&[
+            ("none", "api", "[]", "{operands_max: 0}"),
+            ("two_or_more", "cp", "[]", "{operands_min: 2}"),
+            ("first_null", "cp", "[]", "{operand_at: ['0=/dev/null']}"),
+            ("last_db", "mv", "[]", "{operand_at: ['-1=*.db']}"),
+            (
+                "db_not_tmp",
+                "rm",
+                "[]",
+                "{some_operand: {glob: ['*.db'], not_glob: ['{,*/}tmp/*']}}",
+            ),
+            (
+                "outside_artifacts",
+                "rm",
+                "[]",
+                "{some_operand: {not_glob: ['{,./}{dist,target}{,/}']}}",
+            ),
+            (
+                "dynamic_unguarded",
+                "rm",
+                "[]",
+                "{some_operand: {class: [dynamic], not_glob: ['*${*[?]*}*']}}",
+            ),
+            ("after_dashdash", "git", "[checkout]", "{flags_any: ['--']}"),
+        ])
+        .expect("compiles");
+        let cases: &[(&str, &[&str])] = &[
+            ("api", &["none"]),
+            ("api --json", &["none"]),
+            ("api q", &[]),
+            ("cp a", &[]),
+            ("cp a b", &["two_or_more"]),
+            ("cp /dev/null app.db", &["two_or_more", "first_null"]),
+            ("cp app.db /dev/null", &["two_or_more"]),
+            ("mv new.db data/app.db", &["last_db"]),
+            ("mv app.db old/", &[]),
+            ("mv", &[]),
+            ("rm tmp/a.db", &["outside_artifacts"]),
+            ("rm tmp/a.db prod.db", &["db_not_tmp", "outside_artifacts"]),
+            ("rm -rf dist ./target/", &[]),
+            ("rm -rf dist src", &["outside_artifacts"]),
+            (
+                "rm -rf \"$DIR\"/",
+                &["outside_artifacts", "dynamic_unguarded"],
+            ),
+            ("rm -rf \"${DIR:?}\"/", &["outside_artifacts"]),
+            (
+                "rm -rf \"${DIR:-/}\"",
+                &["outside_artifacts", "dynamic_unguarded"],
+            ),
+            ("git checkout -- .", &["after_dashdash"]),
+            ("git checkout main", &[]),
+        ];
+        for (line, want) in cases {
+            assert_eq!(ids(&s, line), *want, "{line}");
+        }
+    }
+
+    #[test]
+    fn redirect_truncates() {
+        let s = set(&[
+            ("null", ":", "[]", "{redirect_truncates: ['.env{,.*}']}"),
+            ("echo", "echo", "[]", "{redirect_truncates: ['*.sql']}"),
+        ])
+        .expect("compiles");
+        let cases: &[(&str, &[&str])] = &[
+            (": > .env", &["null"]),
+            ("> .env", &["null"]),
+            (">| .env.local", &["null"]),
+            (": >> .env", &[]),
+            (": < .env", &[]),
+            ("echo '' > backup.sql", &["echo"]),
+            ("echo hi 2> err.sql", &["echo"]),
+            ("echo hi > notes.txt", &[]),
+        ];
+        for (line, want) in cases {
+            assert_eq!(ids(&s, line), *want, "{line}");
+        }
+    }
+
+    #[test]
+    fn malformed_conditions_are_refused() {
+        for when in [
+            "{operand_at: ['x=*']}",
+            "{operand_at: ['0=']}",
+            "{operand_at: ['*.db']}",
+            "{some_operand: {}}",
+            "{operands_min: 2, operands_max: 1}",
+        ] {
+            let err = set(&[("r", "rm", "[]", when)]).expect_err(when);
+            assert!(err.to_string().contains("rule r"), "{when}: {err}");
+        }
+        let err =
+            set(&[("r", "rm", "[]", "{some_operand: {globs: ['x']}}")]).expect_err("unknown field");
+        assert!(err.to_string().contains("globs"), "{err}");
+    }
+}

@@ -92,6 +92,11 @@ impl OneOrMany {
 }
 
 /// Conditions on the normalised argv after the subcommand path. All that are given must hold.
+///
+/// Globs (see `glob.rs`) match a word as written after quote removal, before expansion:
+/// `*` (any run, `/` included), `?`, `[a-z]`, `[!x]`, and `{a,b}` alternatives, so
+/// `{,./}dist{,/}` is `dist`, `./dist`, `dist/` and `./dist/`. The option `--` counts as a
+/// flag named `--` (`flags_any: ["--"]`: paths follow).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Conditions {
@@ -114,6 +119,27 @@ pub struct Conditions {
     /// `--expire=now` or `of=/dev/sd*` style: `name=glob`.
     #[serde(default)]
     pub option_value: Vec<String>,
+    /// At least one operand after the path meets every part of this test (the same operand:
+    /// `{glob: ["*.db"], not_glob: ["tmp/*"]}` is a database file outside `tmp/`). Unlike
+    /// `operand_class` and `operand_glob`, which may each be met by a different operand.
+    #[serde(default)]
+    pub some_operand: Option<OperandTest>,
+    /// An operand at a position after the path matches a glob, written `index=glob`: `0` is
+    /// the first operand after the path, `-1` the last. At least one entry must hold.
+    #[serde(default)]
+    pub operand_at: Vec<String>,
+    /// At least this many operands after the path.
+    #[serde(default)]
+    pub operands_min: Option<usize>,
+    /// At most this many operands after the path (`0`: none, e.g. a document read from
+    /// standard input).
+    #[serde(default)]
+    pub operands_max: Option<usize>,
+    /// The command truncates a file through a redirection (`>`, `>|`, `&>`, any descriptor;
+    /// not `>>`) whose target matches one of these globs. A line that is only a redirection
+    /// (`> .env`) is read as the null command `:`.
+    #[serde(default)]
+    pub redirect_truncates: Vec<String>,
     /// The command sends SQL with a statement of one of these kinds (`drop_database`,
     /// `truncate`, `delete_all` …; see `payload::sql::SqlKind`).
     #[serde(default)]
@@ -125,6 +151,24 @@ pub struct Conditions {
     /// Conditions on the HTTP request the command makes.
     #[serde(default)]
     pub http: Option<Http>,
+}
+
+/// A test on one operand; every part given must hold for that operand.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperandTest {
+    /// It is of one of these classes.
+    #[serde(default)]
+    pub class: Vec<PathClass>,
+    /// It matches one of these globs.
+    #[serde(default)]
+    pub glob: Vec<String>,
+    /// It is of none of these classes.
+    #[serde(default)]
+    pub not_class: Vec<PathClass>,
+    /// It matches none of these globs (an allowlist: `node_modules`, `/tmp/*`).
+    #[serde(default)]
+    pub not_glob: Vec<String>,
 }
 
 /// Conditions on an HTTP request; all that are given must hold.
