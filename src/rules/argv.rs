@@ -26,6 +26,8 @@ pub enum Token<'a> {
 pub struct OptionSpec {
     /// Options that take a value (`-e`, `--environment`).
     pub with_value: Vec<String>,
+    /// Options that only print help, besides `--help` (`-h`).
+    pub help: Vec<String>,
 }
 
 impl OptionSpec {
@@ -168,6 +170,7 @@ mod tests {
     fn bundles_and_values_normalise() {
         let spec = OptionSpec {
             with_value: vec!["-e".into(), "--environment".into(), "-v".into()],
+            ..OptionSpec::default()
         };
         let w = words(&[
             "-e",

@@ -118,6 +118,7 @@ impl RuleSet {
                 let spec = set.options.entry(name.clone()).or_default();
                 spec.with_value
                     .extend(program.options_with_value.iter().cloned());
+                spec.help.extend(program.help_flags.iter().cloned());
                 for alias in &program.aliases {
                     set.aliases.insert(alias.clone(), name.clone());
                 }
@@ -246,12 +247,15 @@ impl RuleSet {
             return Vec::new();
         };
         let args = cmd.argv.get(1..).unwrap_or(&[]);
-        // Asking for help runs nothing, whatever else the line says.
-        if args.iter().any(|w| w.text == "--help") {
-            return Vec::new();
-        }
         let default_spec = OptionSpec::default();
         let spec = self.options.get(program).unwrap_or(&default_spec);
+        // Asking for help runs nothing, whatever else the line says.
+        if args
+            .iter()
+            .any(|w| w.text == "--help" || spec.help.contains(&w.text))
+        {
+            return Vec::new();
+        }
         let tokens = normalise(args, spec);
         let payloads = Payloads {
             cmd,
@@ -586,6 +590,23 @@ mod tests {
         for (line, want) in cases {
             assert_eq!(ids(&s, line), *want, "{line}");
         }
+    }
+
+    #[test]
+    fn help_flags_are_per_program() {
+        let text = "pack: t\ndescription: d\nprograms:\n  railway:\n    help_flags: [-h]\n\
+                    rules:\n  - {id: a, program: railway, severity: deny, message: m, \
+                    suggestion: s, examples: {block: [x]}}\n  - {id: b, program: rm, \
+                    severity: deny, message: m, suggestion: s, examples: {block: [x]}}\n";
+        let s = RuleSet::new(vec![(
+            load_pack(text, "t.yaml").expect("loads"),
+            "t.yaml".into(),
+        )])
+        .expect("compiles");
+        assert!(ids(&s, "railway volume delete -h").is_empty());
+        assert!(ids(&s, "railway volume delete --help").is_empty());
+        assert_eq!(ids(&s, "railway volume delete"), ["a"]);
+        assert_eq!(ids(&s, "rm -h x"), ["b"]);
     }
 
     #[test]

@@ -32,6 +32,10 @@ pub struct Program {
     /// Other names the same program is installed under (`tofu` for `terraform`).
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Options that only print help, besides `--help` (`-h` for clap programs such as
+    /// `railway` and for git). A command with one matches no rule: it runs nothing.
+    #[serde(default)]
+    pub help_flags: Vec<String>,
 }
 
 /// How bad a match is. Ordered: the strictest wins.
