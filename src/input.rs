@@ -9,6 +9,9 @@ use std::path::Path;
 
 use crate::parse::{Limits, Script, Unknown, UnknownKind};
 
+/// The analysis thread's stack: far above what the nesting limits let the grammar use.
+const ANALYSIS_STACK: usize = 256 << 20;
+
 /// Input could not be read.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot read {what}: {source}")]
@@ -117,9 +120,28 @@ fn read_bounded(reader: impl Read, limit: usize, what: &str) -> Result<Input, Er
 /// Analyse the input, and make sure what went wrong with its bytes, or inside guardsh,
 /// is a fatal unknown in the result whatever the parse layer did with it.
 pub fn analyze(input: &Input, limits: &Limits) -> Script {
-    let analysed = catch_unwind(AssertUnwindSafe(|| {
-        crate::unwrap::analyze(&input.text, limits)
-    }));
+    // The grammar recurses, and a stack overflow aborts the process where no one can catch
+    // it: give the analysis a stack far larger than any limit lets it use. Only the pages it
+    // touches are ever committed, so this costs one thread start (tens of microseconds).
+    let analysed = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("guardsh-analyze".into())
+            .stack_size(ANALYSIS_STACK)
+            .spawn_scoped(s, || {
+                catch_unwind(AssertUnwindSafe(|| {
+                    crate::unwrap::analyze(&input.text, limits)
+                }))
+            })
+            .map_or_else(
+                // No thread to be had (resource limits): analyse here rather than not at all.
+                |_| {
+                    catch_unwind(AssertUnwindSafe(|| {
+                        crate::unwrap::analyze(&input.text, limits)
+                    }))
+                },
+                |handle| handle.join().unwrap_or_else(Err),
+            )
+    });
     let mut script = analysed.unwrap_or_else(|payload| Script {
         unknowns: vec![Unknown {
             kind: UnknownKind::Internal,
