@@ -57,7 +57,7 @@ pub fn exit_code(decision: Decision) -> u8 {
 
 /// The built-in rules for the programs `script` runs: only those packs are loaded.
 pub fn rules_for(script: &Script) -> Result<RuleSet, RuleError> {
-    builtin::for_programs(script.commands.iter().filter_map(|c| c.program()))
+    builtin::for_programs(script.commands.iter().filter_map(crate::rules::rule_program))
 }
 
 /// Analyse and decide on a line of shell text.
@@ -177,6 +177,8 @@ mod tests {
             ("$a -rf /", Decision::Confirm),
             ("echo 'unterminated", Decision::Deny),
             ("$EDITOR notes.md", Decision::Warn),
+            // A bare redirection truncates like `: > .env` does.
+            ("> .env", Decision::Confirm),
         ];
         for (line, want) in cases {
             assert_eq!(decide_line(line).decision, *want, "{line}");
