@@ -461,6 +461,9 @@ fn http_matches(h: &raw::Http, r: &http::Request) -> bool {
     if !h.mutations.is_empty() && !r.mutations.iter().any(|m| h.mutations.contains(m)) {
         return false;
     }
+    if h.hidden && !r.hidden {
+        return false;
+    }
     true
 }
 
@@ -480,7 +483,8 @@ pub fn split_url(url: &str) -> (String, &str) {
     } else {
         host.split(':').next().unwrap_or(host)
     };
-    (host.to_ascii_lowercase(), path)
+    // `backboard.railway.com.` is the same host to the resolver.
+    (host.trim_end_matches('.').to_ascii_lowercase(), path)
 }
 
 #[cfg(test)]
@@ -624,5 +628,40 @@ mod tests {
         let err =
             set(&[("r", "rm", "[]", "{some_operand: {globs: ['x']}}")]).expect_err("unknown field");
         assert!(err.to_string().contains("globs"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::split_url;
+
+    #[test]
+    fn hosts_are_read_as_the_resolver_reads_them() {
+        let cases = [
+            (
+                "https://backboard.railway.com/graphql/v2",
+                "backboard.railway.com",
+                "/graphql/v2",
+            ),
+            (
+                "https://Backboard.Railway.COM./graphql/v2",
+                "backboard.railway.com",
+                "/graphql/v2",
+            ),
+            (
+                "https://u:p@api.heroku.com:443/apps/x?y=1",
+                "api.heroku.com",
+                "/apps/x?y=1",
+            ),
+            (
+                "api.vercel.com/v9/projects/x",
+                "api.vercel.com",
+                "/v9/projects/x",
+            ),
+            ("http://[::1]:3000/x", "::1", "/x"),
+        ];
+        for (url, host, path) in cases {
+            assert_eq!(split_url(url), (host.to_string(), path), "{url}");
+        }
     }
 }

@@ -191,6 +191,10 @@ pub struct Http {
     /// The body runs a GraphQL mutation with one of these root fields (`volumeDelete`).
     #[serde(default)]
     pub mutations: Vec<String>,
+    /// Part of the request could not be seen (a body from a missing file, a program's output
+    /// or a variable; a host or method in a variable): what it runs is unknown.
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 /// Classes of paths a rule can name.
