@@ -10,7 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use shuck_ast as ast;
 use shuck_parser::parser::{ParseStatus, Parser};
 
-use super::limits::{has_nested_backticks, nesting_depth};
+use super::limits::{MAX_PREFIX_CHAIN, has_nested_backticks, nesting_depth, prefix_chain};
 use super::words;
 use super::{
     Assignment, Budget, Command, Place, Redirect, RedirectKind, Script, Unknown, UnknownKind, Word,
@@ -38,6 +38,17 @@ pub(super) fn parse(text: &str, outer: &[Place], budget: &mut Budget) -> Script 
             format!(
                 "nesting {depth} levels deep is over the limit of {}",
                 budget.limits.max_nesting
+            ),
+        );
+        return script;
+    }
+    let chain = prefix_chain(text);
+    if chain > MAX_PREFIX_CHAIN {
+        fatal(
+            &mut script,
+            UnknownKind::Limit,
+            format!(
+                "{chain} `time`/`coproc` prefixes in a row are over the limit of {MAX_PREFIX_CHAIN}"
             ),
         );
         return script;
@@ -759,16 +770,37 @@ impl<'s> Walker<'s, '_, '_> {
                 None
             }
             P::DoubleQuoted { parts, .. } => {
-                let mut name = None;
-                let single = parts.len() == 1;
-                for p in parts {
-                    if let Some(n) = self.part(p, true, false, word, places)
-                        && single
-                    {
-                        name = Some(n);
-                    }
+                // Literal runs are cooked from the source between the other parts, not from
+                // their own spans: shuck drops or empties a run that ends in `\$` (`"a\$"`
+                // came back as "", hiding `psql -c "DROP …; -- \$"`'s payload).
+                let open = if raw.starts_with("$\"") { 2 } else { 1 };
+                let start = part.span.start.offset();
+                let end = start + raw.len().saturating_sub(1);
+                if raw.len() < open + 1 || !raw.ends_with('"') {
+                    word.dynamic = true;
+                    word.text.push_str(raw);
+                    return None;
                 }
-                name
+                let mut pos = start + open;
+                let mut name = None;
+                let mut others = 0;
+                let mut gap = false;
+                for p in parts {
+                    if matches!(p.kind, P::Literal(_)) {
+                        continue;
+                    }
+                    let at = p.span.start.offset();
+                    if at > pos {
+                        gap |= self.dq_literal(pos, at, word);
+                    }
+                    others += 1;
+                    name = self.part(p, true, false, word, places);
+                    pos = pos.max(p.span.end.offset());
+                }
+                if end > pos {
+                    gap |= self.dq_literal(pos, end, word);
+                }
+                if others == 1 && !gap { name } else { None }
             }
             P::Variable(name) => {
                 word.dynamic = true;
@@ -838,6 +870,18 @@ impl<'s> Walker<'s, '_, '_> {
                 }
             }
         }
+    }
+}
+
+impl Walker<'_, '_, '_> {
+    /// Cook `src[from..to]` as double-quoted text into `word`; true when it added text. A
+    /// range that does not fall on character boundaries is kept raw and marked unknown.
+    fn dq_literal(&self, from: usize, to: usize, word: &mut Word) -> bool {
+        match self.src.get(from..to) {
+            Some(raw) => words::double_quoted(raw, &mut word.text),
+            None => word.dynamic = true,
+        }
+        true
     }
 }
 
