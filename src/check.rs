@@ -57,7 +57,12 @@ pub fn exit_code(decision: Decision) -> u8 {
 
 /// The built-in rules for the programs `script` runs: only those packs are loaded.
 pub fn rules_for(script: &Script) -> Result<RuleSet, RuleError> {
-    builtin::for_programs(script.commands.iter().filter_map(crate::rules::rule_program))
+    builtin::for_programs(
+        script
+            .commands
+            .iter()
+            .filter_map(crate::rules::rule_program),
+    )
 }
 
 /// Analyse and decide on a line of shell text.

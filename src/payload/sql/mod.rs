@@ -1,0 +1,302 @@
+//! SQL (and Mongo / Redis commands) sent to a database client, classified by what it
+//! destroys.
+//!
+//! Three steps, one file each:
+//! - `clients`: which programs are database clients and where their statements are in
+//!   the argv (`psql -c`, `mysql -e`, `sqlite3 DB SQL`, `redis-cli FLUSHALL` …), knowing
+//!   which options take values so a host or user name is never read as SQL.
+//! - `input`: the statements a client reads from files and from its standard input
+//!   (heredoc, here-string, `< file`, an `echo`/`printf`/`cat` earlier in its pipeline).
+//! - `classify` (with `lex`) for SQL, `nosql` for Mongo and Redis: what the text does.
+//!
+//! What cannot be seen (an unread file, stdin from another program, `-c "$SQL"`) sets
+//! [`SqlPayload::hidden`] rather than being guessed at; a statement the parser rejects is
+//! still read token by token, so a parse failure never hides a destructive statement.
+
+mod classify;
+mod clients;
+mod input;
+mod lex;
+mod nosql;
+#[cfg(test)]
+mod tests;
+
+use serde::{Deserialize, Serialize};
+
+use crate::parse::{Command, Script};
+
+/// A destructive kind of statement. Rules name these in `when: { sql: [...] }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SqlKind {
+    /// `DROP DATABASE` (MySQL's `DROP SCHEMA` too: there it is the same statement)
+    DropDatabase,
+    /// `DROP SCHEMA` / `DROP KEYSPACE`
+    DropSchema,
+    /// `DROP TABLE` / `DROP COLLECTION` / `db.coll.drop()`; also `DROP OWNED`,
+    /// `CREATE OR REPLACE TABLE`, and the drop of any other object with `CASCADE` (which
+    /// takes dependent tables and columns with it)
+    DropTable,
+    /// `TRUNCATE`
+    Truncate,
+    /// `DELETE` with no `WHERE`, or a `WHERE` that is always true; `deleteMany({})`;
+    /// ClickHouse `ALTER TABLE … DELETE WHERE 1`
+    DeleteAll,
+    /// `UPDATE` with no `WHERE`, or a `WHERE` that is always true; `updateMany({}, …)`;
+    /// ClickHouse `ALTER TABLE … UPDATE … WHERE 1`
+    UpdateAll,
+    /// `ALTER TABLE … DROP [COLUMN] c` and `DROP PARTITION`, ClickHouse `CLEAR COLUMN`:
+    /// the values in them are lost. Dropping a constraint, index, default or `NOT NULL`
+    /// loses no data and is not reported.
+    AlterDrop,
+    /// Redis `FLUSHALL` / `FLUSHDB`
+    Flush,
+    /// `DROP` of an object that holds no rows itself (`VIEW`, `INDEX`, `SEQUENCE`,
+    /// `FUNCTION`, `TYPE`, `ROLE` …) without `CASCADE`; Mongo `dropIndexes()`. Recreatable,
+    /// but whatever depends on it breaks.
+    DropObject,
+    /// Privileges or ownership widened or handed over: `GRANT … TO PUBLIC`,
+    /// `ALTER ROLE … SUPERUSER`, `REASSIGN OWNED`, `ALTER SYSTEM`.
+    Privileges,
+    /// The database file itself replaced or emptied: sqlite `.restore`, `.open --new`.
+    ReplaceDatabase,
+    /// Redis `DEL` / `UNLINK` whose keys are not visible (fed by `xargs`, or dynamic):
+    /// the `--scan --pattern … | xargs redis-cli del` idiom.
+    DeleteKeys,
+    /// Redis server commands that lose data without touching keys one by one:
+    /// `SHUTDOWN NOSAVE`, `CONFIG SET dir|dbfilename`, `DEBUG …`.
+    ServerAdmin,
+}
+
+/// What a client invocation sends.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SqlPayload {
+    /// Destructive statements found, in order.
+    pub kinds: Vec<SqlKind>,
+    /// Some of what the client runs could not be seen (an unread file, stdin from a
+    /// program, a dynamic argument): rules may treat that as risky.
+    pub hidden: bool,
+}
+
+/// The most text classified for one command (all its arguments, files and stdin
+/// together). Beyond it the rest counts as unseen: the work stays bounded.
+const MAX_TEXT: usize = 1 << 20;
+
+/// How deep `\i file` inside a file, a feeder's own stdin, or a `DO` body inside them may
+/// nest before the rest counts as unseen.
+const MAX_DEPTH: u32 = 8;
+
+/// The stack of the thread that classifies a command. `sqlparser` recurses once per
+/// nesting level of an expression, and in a debug build each level takes over 100 KiB of
+/// stack: its recursion limit (see `classify`) bounds the depth, this bounds the room.
+/// Only the pages touched are ever committed.
+const CLASSIFY_STACK: usize = 64 << 20;
+
+/// The SQL payload of `cmd`, or `None` when `cmd` is not a database client. `script` is
+/// the whole analysis, for stdin fed from an earlier pipeline stage.
+pub fn payload(cmd: &Command, script: &Script) -> Option<SqlPayload> {
+    let inv = clients::invocation(cmd)?;
+    Some(
+        match on_big_stack(|| classify_invocation(cmd, script, &inv, true)) {
+            Ok(Some(p)) => p,
+            // A bug of ours (a panic) must not let the statements through unread.
+            Ok(None) => SqlPayload {
+                kinds: Vec::new(),
+                hidden: true,
+            },
+            // No thread to be had: read the statements from their tokens only, which
+            // needs no deep stack.
+            Err(()) => classify_invocation(cmd, script, &inv, false),
+        },
+    )
+}
+
+/// Run `f` on a thread with [`CLASSIFY_STACK`] of stack. `Err` when no thread could be
+/// started, `Ok(None)` when `f` panicked.
+fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Result<Option<T>, ()> {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("guardsh-sql".into())
+            .stack_size(CLASSIFY_STACK)
+            .spawn_scoped(s, f)
+            .map(|h| h.join().ok())
+            .map_err(|_| ())
+    })
+}
+
+fn classify_invocation(
+    cmd: &Command,
+    script: &Script,
+    inv: &clients::Invocation<'_>,
+    parser: bool,
+) -> SqlPayload {
+    let mut cx = Cx::new(cmd, script);
+    cx.parser = parser;
+    if inv.hidden {
+        cx.hide();
+    }
+    for piece in &inv.texts {
+        cx.classify(inv.lang, piece);
+    }
+    for file in &inv.files {
+        if let Some(piece) = cx.read_file(file, cmd) {
+            match inv.lang {
+                // redis-cli --eval runs a Lua script.
+                Lang::Redis => {
+                    let text = cx.charge(&piece.text);
+                    nosql::lua(&mut cx, text);
+                }
+                lang => cx.classify(lang, &piece),
+            }
+        }
+    }
+    if let Some(words) = &inv.redis {
+        nosql::redis_argv(&mut cx, words);
+    }
+    if inv.stdin {
+        for piece in input::stdin(&mut cx, cmd) {
+            cx.classify(inv.lang, &piece);
+        }
+    }
+    SqlPayload {
+        kinds: cx.kinds,
+        hidden: cx.hidden,
+    }
+}
+
+/// The language a client speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    /// SQL in one server's flavour.
+    Sql(Flavor),
+    /// mongosh JavaScript.
+    Mongo,
+    /// Redis commands, one per line.
+    Redis,
+}
+
+/// Whose SQL: decides the parser dialect, how strings and comments are read, and which
+/// client commands exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    /// psql.
+    Postgres,
+    /// `cockroach sql` (PostgreSQL syntax, no psql meta-commands but `\` commands of its own).
+    Cockroach,
+    /// mysql / mariadb.
+    MySql,
+    /// sqlite3.
+    Sqlite,
+    /// duckdb.
+    DuckDb,
+    /// clickhouse-client.
+    ClickHouse,
+    /// cqlsh.
+    Cql,
+    /// sqlcmd.
+    MsSql,
+}
+
+/// A piece of text a client runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Piece {
+    /// The text.
+    text: String,
+    /// It came from a dynamic shell word: `$x`, `$(…)` in it are unknown expansions.
+    dynamic: bool,
+}
+
+impl Piece {
+    fn literal(text: impl Into<String>) -> Self {
+        Piece {
+            text: text.into(),
+            dynamic: false,
+        }
+    }
+}
+
+/// What has been found so far for one command, and the limits on finding more.
+struct Cx<'a> {
+    /// The client command.
+    cmd: &'a Command,
+    /// The whole analysis it belongs to.
+    script: &'a Script,
+    kinds: Vec<SqlKind>,
+    hidden: bool,
+    /// Bytes of text still allowed.
+    budget: usize,
+    /// Current nesting (includes, feeders, `DO` bodies).
+    depth: u32,
+    /// `sqlparser` may be used (we run on a stack deep enough for it).
+    parser: bool,
+}
+
+impl<'a> Cx<'a> {
+    fn new(cmd: &'a Command, script: &'a Script) -> Self {
+        Cx {
+            cmd,
+            script,
+            kinds: Vec::new(),
+            hidden: false,
+            budget: MAX_TEXT,
+            depth: 0,
+            parser: false,
+        }
+    }
+
+    fn push(&mut self, kind: SqlKind) {
+        self.kinds.push(kind);
+    }
+
+    fn hide(&mut self) {
+        self.hidden = true;
+    }
+
+    /// Take `text` out of the budget: the part that fits (cut at a character boundary);
+    /// anything cut off counts as unseen.
+    fn charge<'t>(&mut self, text: &'t str) -> &'t str {
+        if text.len() <= self.budget {
+            self.budget -= text.len();
+            return text;
+        }
+        self.hide();
+        let mut end = self.budget;
+        while end > 0 && !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.budget = 0;
+        text.get(..end).unwrap_or("")
+    }
+
+    /// Run `f` one level deeper, or mark the text unseen when too deep already.
+    fn nested(&mut self, f: impl FnOnce(&mut Self)) {
+        if self.depth >= MAX_DEPTH {
+            self.hide();
+            return;
+        }
+        self.depth += 1;
+        f(self);
+        self.depth -= 1;
+    }
+
+    /// Classify one piece of text in `lang`.
+    fn classify(&mut self, lang: Lang, piece: &Piece) {
+        let text = self.charge(&piece.text);
+        match lang {
+            Lang::Sql(flavor) => classify::sql(self, text, piece.dynamic, flavor),
+            Lang::Mongo => nosql::mongo(self, text, piece.dynamic),
+            Lang::Redis => nosql::redis_lines(self, text, piece.dynamic),
+        }
+    }
+
+    /// Read a file the client runs, named by `word` in `reader`'s argv (the client
+    /// itself, or a `cat` feeding it). `None`, and the payload marked unseen, when the
+    /// file cannot be read or is not what will run.
+    fn read_file(&mut self, word: &crate::parse::Word, reader: &Command) -> Option<Piece> {
+        let text = input::read_file(self, word, reader);
+        if text.is_none() {
+            self.hide();
+        }
+        text.map(Piece::literal)
+    }
+}
