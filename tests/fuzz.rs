@@ -1,0 +1,546 @@
+//! Robustness: `analyze` must return, promptly and without panicking, on any text at all,
+//! and must refuse (cannot be checked) what is hostile or over a limit, never allow it.
+//!
+//! - property tests (proptest) over arbitrary strings, over a soup of shell tokens, and a
+//!   quoting round trip (any argv, quoted any way bash allows, reads back as that argv);
+//! - known hostile inputs (the hangs and crashes other shell parsers had, deep nesting,
+//!   megabyte lines), each run in a child process so that a stack overflow, which aborts
+//!   the process, fails that one test instead of the whole binary;
+//! - `fuzz_many`, ignored by default: a long seeded run for `.ci/run` and for release checks,
+//!   `GUARDSH_FUZZ_CASES=1000000 cargo test --release --test fuzz -- --ignored --nocapture`.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use guardsh::parse::{Limits, Script, UnknownKind};
+use proptest::prelude::*;
+
+/// Longest one input may take. Debug builds on a shared 2-core machine are slow; real inputs
+/// take microseconds, so anything near this is a hang, not a slow case.
+const WATCHDOG: Duration = Duration::from_secs(2);
+
+fn analyze(text: &str) -> Script {
+    guardsh::unwrap::analyze(text, &Limits::default())
+}
+
+/// Analyse `text` on its own thread; `Err` says why it did not come back in time.
+fn analyze_bounded(text: &str, limit: Duration) -> Result<Script, String> {
+    let (tx, rx) = mpsc::channel();
+    let owned = text.to_string();
+    std::thread::Builder::new()
+        .name("analyze".to_string())
+        .spawn(move || {
+            let _ = tx.send(analyze(&owned));
+        })
+        .map_err(|e| format!("cannot start a thread: {e}"))?;
+    match rx.recv_timeout(limit) {
+        Ok(script) => Ok(script),
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(format!(
+            "analyze did not return within {limit:?} on {:?}",
+            preview(text)
+        )),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(format!("analyze panicked on {:?}", preview(text)))
+        }
+    }
+}
+
+/// The input as shown in a failure: whole when short, else both ends.
+fn preview(text: &str) -> String {
+    const KEEP: usize = 300;
+    if text.len() <= 2 * KEEP {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(KEEP).collect();
+    let tail: String = {
+        let mut t: Vec<char> = text.chars().rev().take(KEEP).collect();
+        t.reverse();
+        t.into_iter().collect()
+    };
+    format!("{head}…[{} bytes]…{tail}", text.len())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token soup: pieces of shell that stress the grammar where it is subtle.
+
+const TOKENS: &[&str] = &[
+    " ", "  ", "\t", "\n", "\r\n", ";", ";;", ";&", "&", "&&", "|", "||", "|&", "!", "(", ")",
+    "((", "))", "{", "}", "{ ", " }", "[[", "]]", "[", "]", "$(", "`", "\\`", "${", "$((", "$[",
+    "<(", ">(", "'", "\"", "$'", "$\"", "\\", "\\\n", "#", "<", ">", ">>", "<<", "<<-", "<<<",
+    "<<'EOF'", "<<EOF", "EOF", "\nEOF\n", "2>&1", "&>", ">|", "<>", "3<", "if", "then", "elif",
+    "else", "fi", "for", "in", "do", "done", "while", "until", "case", "esac", "select",
+    "function", "time", "coproc", "rm", "-rf", "/", "x", "a=", "$a", "$@", "*", "?", "~", "{a,b}",
+    ":-", "=", "bash -c ", "eval ", "sudo ", "xargs ", "é", "\u{202e}", "\u{FFFD}", "\0",
+];
+
+fn token_soup() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(TOKENS), 0..48).prop_map(|t| t.concat())
+}
+
+/// How one piece of a word is quoted.
+#[derive(Debug, Clone, Copy)]
+enum Quoting {
+    Single,
+    Double,
+    AnsiC,
+    Backslash,
+}
+
+/// Quote `s` so that bash reads it back as exactly `s` (no NUL).
+fn quote(s: &str, how: Quoting) -> String {
+    let mut out = String::new();
+    match how {
+        Quoting::Single => {
+            out.push('\'');
+            out.push_str(&s.replace('\'', "'\\''"));
+            out.push('\'');
+        }
+        Quoting::Double => {
+            out.push('"');
+            for c in s.chars() {
+                if matches!(c, '"' | '\\' | '$' | '`') {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            out.push('"');
+        }
+        Quoting::AnsiC => {
+            out.push_str("$'");
+            for c in s.chars() {
+                match c {
+                    'a'..='z' | 'A'..='Z' | '0'..='9' => out.push(c),
+                    c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+                    c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => out.push_str(&format!("\\U{:08x}", c as u32)),
+                }
+            }
+            out.push('\'');
+        }
+        Quoting::Backslash if s.is_empty() => out.push_str("''"),
+        Quoting::Backslash => {
+            for c in s.chars() {
+                if c == '\n' {
+                    // Backslash-newline is a line continuation: quote the newline instead.
+                    out.push_str("'\n'");
+                } else {
+                    out.push('\\');
+                    out.push(c);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn quoting() -> impl Strategy<Value = Quoting> {
+    prop_oneof![
+        Just(Quoting::Single),
+        Just(Quoting::Double),
+        Just(Quoting::AnsiC),
+        Just(Quoting::Backslash),
+    ]
+}
+
+/// A word as pieces, each quoted its own way: `r''ailway`-style concatenations.
+fn quoted_word() -> impl Strategy<Value = (String, String)> {
+    prop::collection::vec(("[^\0]{0,6}", quoting()), 1..4).prop_map(|pieces| {
+        let text: String = pieces.iter().map(|(s, _)| s.as_str()).collect();
+        let source: String = pieces.iter().map(|(s, q)| quote(s, *q)).collect();
+        (text, source)
+    })
+}
+
+proptest! {
+    // 256 cases each (PROPTEST_CASES overrides). No failure files: a failing case is
+    // printed, shrunk, and belongs in a regular test.
+    #![proptest_config(ProptestConfig {
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn arbitrary_text_never_panics_or_hangs(text in any::<String>()) {
+        let script = analyze_bounded(&text, WATCHDOG).map_err(TestCaseError::fail)?;
+        // The same text gives the same answer.
+        prop_assert_eq!(script, analyze(&text));
+    }
+
+    #[test]
+    fn token_soup_never_panics_or_hangs(text in token_soup()) {
+        let script = analyze_bounded(&text, WATCHDOG).map_err(TestCaseError::fail)?;
+        for c in &script.commands {
+            // A program whose name is not known must be marked, never guessed.
+            if let Some(first) = c.argv.first()
+                && (first.dynamic || first.glob || first.brace)
+            {
+                prop_assert!(
+                    !script.unknowns.is_empty(),
+                    "unmarked dynamic program in {:?}: {:?}", text, c.argv
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn any_quoted_argv_reads_back_exactly(words in prop::collection::vec(quoted_word(), 1..6)) {
+        let line = words.iter().map(|(_, src)| src.as_str()).collect::<Vec<_>>().join(" ");
+        let want: Vec<String> = words.iter().map(|(text, _)| text.clone()).collect();
+        let script = analyze_bounded(&line, WATCHDOG).map_err(TestCaseError::fail)?;
+        prop_assert!(!script.cannot_be_checked(), "{:?}: {:?}", line, script.unknowns);
+        prop_assert_eq!(script.commands.len(), 1, "{:?}", line);
+        let got: Vec<String> = script.commands[0].args().map(str::to_string).collect();
+        prop_assert_eq!(got, want, "line {:?}", line);
+    }
+}
+
+#[test]
+fn the_quoting_helper_quotes_like_bash() {
+    assert_eq!(quote("it's", Quoting::Single), "'it'\\''s'");
+    assert_eq!(quote("a\"$b", Quoting::Double), "\"a\\\"\\$b\"");
+    assert_eq!(quote("rm é", Quoting::AnsiC), "$'rm\\x20\\u00e9'");
+    assert_eq!(quote("a b\n", Quoting::Backslash), "\\a\\ \\b'\n'");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Known hostile inputs. Each runs in a child process (the test binary itself, filtered to
+// that one test), so a crash is reported as that test failing with the child's output.
+
+const CHILD_VAR: &str = "GUARDSH_FUZZ_CHILD";
+/// Generous bound for one hostile input in a debug build on a 2-core machine.
+const HOSTILE_LIMIT: Duration = Duration::from_secs(10);
+
+/// In the parent: rerun this one test in a child process and check it passed. In the child:
+/// run `body`.
+fn in_child(name: &str, body: impl FnOnce()) {
+    if std::env::var(CHILD_VAR).as_deref() == Ok(name) {
+        body();
+        return;
+    }
+    let exe = std::env::current_exe().expect("test binary path");
+    // Spawning is what this harness is for; the exec.rs rule is about the library.
+    #[allow(clippy::disallowed_methods)]
+    let mut child = std::process::Command::new(exe)
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_VAR, name)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the test binary");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for child") {
+            break status;
+        }
+        if start.elapsed() > HOSTILE_LIMIT * 3 {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "{name}: the child did not finish within {:?}",
+                HOSTILE_LIMIT * 3
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let output = child.wait_with_output().expect("child output");
+    assert!(
+        status.success(),
+        "{name}: the child failed ({status}): a crash (stack overflow, abort) or a failed check\n\
+         --- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Analyse a hostile input: it must come back within the bound; return what it said.
+#[track_caller]
+fn hostile(text: &str) -> Script {
+    let start = Instant::now();
+    let script = analyze_bounded(text, HOSTILE_LIMIT).unwrap_or_else(|e| panic!("{e}"));
+    eprintln!(
+        "{} bytes in {:?}: {} commands, unknowns {:?}",
+        text.len(),
+        start.elapsed(),
+        script.commands.len(),
+        script.unknowns.iter().map(|u| u.kind).collect::<Vec<_>>()
+    );
+    script
+}
+
+/// A hostile input that must be refused.
+#[track_caller]
+fn refused(text: &str) {
+    let script = hostile(text);
+    assert!(
+        script.cannot_be_checked(),
+        "not refused: {:?}\n{:?}",
+        preview(text),
+        script.unknowns
+    );
+}
+
+macro_rules! hostile_tests {
+    ($($name:ident => $body:block)*) => {
+        $(
+            #[test]
+            fn $name() {
+                in_child(stringify!($name), || $body);
+            }
+        )*
+    };
+}
+
+hostile_tests! {
+    // brush-parser's tokenizer loops forever on these (bake-off §4).
+    brush_hang_heredoc_in_substitution => { refused("$(<<\t\t"); }
+    brush_hang_heredoc_delimiter_substitution => { refused("cat <<$( (#"); }
+    brush_hang_arith_heredoc => { refused("<<E$[\t\t"); }
+    // shuck-parser panicked once on this (a char-boundary slice).
+    shuck_char_boundary_panic => { refused("${\\`$(}`é"); }
+    shuck_char_boundary_variants => {
+        for text in ["${`$(}`é", "${\\`$(}`éé", "$(${\\`$(}`é)", "\"${\\`$(}`é\""] {
+            hostile(text);
+        }
+    }
+    // conch-parser and yash-syntax panicked on these.
+    conch_heredoc_backslash => { hostile("<<F\n\\"); }
+    // bash rejects this; guardsh accepts it as the word `${` (harmless: nothing runs).
+    yash_open_brace => { hostile("echo ${"); }
+    nested_command_substitutions_100k => {
+        refused(&format!("{}rm -rf /{}", "$(".repeat(100_000), ")".repeat(100_000)));
+    }
+    unclosed_command_substitutions_100k => { refused(&"$(".repeat(100_000)); }
+    nested_groups_100k => {
+        refused(&format!("{}rm -rf /;{}", "{ ".repeat(100_000), " };".repeat(100_000)));
+    }
+    nested_subshells_100k => { refused(&"(".repeat(100_000)); }
+    nested_parameter_operands_100k => {
+        refused(&format!("echo {}x{}", "${x:-".repeat(100_000), "}".repeat(100_000)));
+    }
+    nested_arithmetic_100k => {
+        refused(&format!("echo $(({}1{}))", "(".repeat(100_000), ")".repeat(100_000)));
+    }
+    nested_backticks_100k => { hostile(&"`".repeat(100_000)); }
+    nested_ifs_100k => {
+        refused(&format!("{}ls{}", "if true; then ".repeat(100_000), "; fi".repeat(100_000)));
+    }
+    nested_whiles_100k => {
+        refused(&format!("{}ls{}", "while :; do ".repeat(100_000), "; done".repeat(100_000)));
+    }
+    nested_cases_100k => {
+        refused(&format!("{}ls{}", "case x in x) ".repeat(100_000), ";; esac".repeat(100_000)));
+    }
+    // A chain of `time`/`coproc` prefixes recursed in the grammar without a depth check:
+    // a few hundred overflowed the stack (a 1 KB line crashed guardsh).
+    time_prefixes_100k => { refused(&format!("{}rm -rf /", "time ".repeat(100_000))); }
+    time_prefixes_300 => { refused(&format!("{}rm -rf /", "time -p ".repeat(300))); }
+    coproc_prefixes_100k => { refused(&format!("{}rm -rf /", "coproc ".repeat(100_000))); }
+    negations_100k => { hostile(&format!("{}rm -rf /", "! ".repeat(100_000))); }
+    and_chain_100k => { refused(&format!("ls{}", " && rm -rf /".repeat(100_000))); }
+    pipeline_100k_stages => {
+        let script = hostile(&format!("ls{}", " | rm -rf /".repeat(100_000)));
+        // Either refused or every stage reported: nothing in between.
+        assert!(
+            script.cannot_be_checked() || script.commands.len() == 100_001,
+            "{} commands", script.commands.len()
+        );
+    }
+    one_megabyte_of_commands => {
+        let text = "ls; ".repeat((1 << 20) / 4);
+        // 262,144 commands: over max_commands, so refused rather than half-checked.
+        refused(&text);
+    }
+    many_commands_under_the_limit => {
+        let script = hostile(&"ls; rm -rf /\n".repeat(50_000));
+        assert!(!script.cannot_be_checked(), "{:?}", script.unknowns);
+        assert_eq!(script.commands.len(), 100_000);
+    }
+    one_megabyte_word => {
+        let word = "a".repeat(1 << 20);
+        let script = hostile(&format!("rm {word}"));
+        assert!(!script.cannot_be_checked());
+        assert_eq!(script.commands[0].argv[1].text.len(), 1 << 20);
+    }
+    one_megabyte_quoted_word => {
+        let script = hostile(&format!("rm '{}'", "a b".repeat(1 << 18)));
+        assert_eq!(script.commands[0].argv.len(), 2);
+    }
+    one_megabyte_unterminated_quote => { refused(&format!("echo '{}", "x".repeat(1 << 20))); }
+    one_megabyte_of_backslashes => { hostile(&"\\".repeat(1 << 20)); }
+    many_heredocs => {
+        let script = hostile(&"cat <<EOF\n$(rm -rf /)\nEOF\n".repeat(20_000));
+        assert!(!script.cannot_be_checked(), "{:?}", script.unknowns);
+        assert_eq!(script.commands.len(), 40_000);
+    }
+    over_the_input_limit => {
+        let text = "x".repeat(Limits::default().max_input_bytes + 1);
+        let script = hostile(&text);
+        assert!(script.unknowns.iter().any(|u| u.kind == UnknownKind::Limit));
+    }
+    random_bytes_lossily_decoded => {
+        let mut rng = SplitMix64(0x5eed_0001);
+        for _ in 0..2_000 {
+            let bytes = rng.bytes(512);
+            hostile_quiet(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    invalid_utf8_in_command_position => {
+        let text = String::from_utf8_lossy(b"\xff\xfe -rf /").into_owned();
+        let script = hostile(&text);
+        assert!(
+            script.cannot_be_checked()
+                || script.unknowns.iter().any(|u| u.kind == UnknownKind::DynamicProgram),
+            "{:?}", script
+        );
+    }
+}
+
+/// Like [`hostile`], without the per-input line.
+fn hostile_quiet(text: &str) -> Script {
+    analyze_bounded(text, HOSTILE_LIMIT).unwrap_or_else(|e| panic!("{e}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The long run.
+
+/// A small, fixed-seed PRNG (SplitMix64): reproducible inputs without extra dependencies.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn bytes(&mut self, max: usize) -> Vec<u8> {
+        let len = self.below(max + 1);
+        (0..len).map(|_| self.next() as u8).collect()
+    }
+
+    /// One input: a third random bytes (lossily decoded), two thirds token soup, sometimes
+    /// with a random byte run spliced in.
+    fn input(&mut self) -> String {
+        match self.below(3) {
+            0 => String::from_utf8_lossy(&self.bytes(64)).into_owned(),
+            _ => {
+                let n = self.below(48);
+                let mut s = String::new();
+                for _ in 0..n {
+                    s.push_str(TOKENS[self.below(TOKENS.len())]);
+                }
+                if self.below(8) == 0 {
+                    s.push_str(&String::from_utf8_lossy(&self.bytes(8)));
+                }
+                s
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "long fuzz run; .ci/run runs it with a bounded count"]
+fn fuzz_many() {
+    let cases: u64 = std::env::var("GUARDSH_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(1_000_000);
+    let seed: u64 = std::env::var("GUARDSH_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x6775_6172_6473_6821);
+
+    // The watchdog sees which case runs and since when; a case over the bound ends the whole
+    // process with the input printed (a hung thread cannot be stopped any other way).
+    let current = Arc::new(Mutex::new(String::new()));
+    let started_ms = Arc::new(AtomicU64::new(u64::MAX));
+    let done = Arc::new(AtomicBool::new(false));
+    let epoch = Instant::now();
+    let watchdog = {
+        let (current, started_ms, done) = (current.clone(), started_ms.clone(), done.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(50));
+                let since = started_ms.load(Ordering::Relaxed);
+                let now = epoch.elapsed().as_millis() as u64;
+                if since != u64::MAX && now.saturating_sub(since) > WATCHDOG.as_millis() as u64 {
+                    let input = current.lock().map(|s| s.clone()).unwrap_or_default();
+                    eprintln!(
+                        "fuzz_many: HANG: one input took over {WATCHDOG:?}: {:?}",
+                        preview(&input)
+                    );
+                    std::process::exit(101);
+                }
+            }
+        })
+    };
+
+    let mut rng = SplitMix64(seed);
+    let mut panics: Vec<String> = Vec::new();
+    let mut refused = 0u64;
+    // Panics the grammar adapter caught itself (reported as `Internal`, so refused): still
+    // findings, listed but not failed on.
+    let mut internal: Vec<String> = Vec::new();
+    let mut commands = 0u64;
+    let mut slowest = (Duration::ZERO, String::new());
+    let start = Instant::now();
+    for _ in 0..cases {
+        let input = rng.input();
+        if let Ok(mut c) = current.lock() {
+            c.clone_from(&input);
+        }
+        let t = Instant::now();
+        started_ms.store(epoch.elapsed().as_millis() as u64, Ordering::Relaxed);
+        let result = catch_unwind(AssertUnwindSafe(|| analyze(&input)));
+        started_ms.store(u64::MAX, Ordering::Relaxed);
+        let took = t.elapsed();
+        if took > slowest.0 {
+            slowest = (took, input.clone());
+        }
+        match result {
+            Ok(script) => {
+                refused += u64::from(script.cannot_be_checked());
+                if script
+                    .unknowns
+                    .iter()
+                    .any(|u| u.kind == UnknownKind::Internal)
+                {
+                    internal.push(input);
+                }
+                commands += script.commands.len() as u64;
+            }
+            Err(_) => panics.push(input),
+        }
+    }
+    let elapsed = start.elapsed();
+    done.store(true, Ordering::Relaxed);
+    let _ = watchdog.join();
+    println!(
+        "fuzz_many: {cases} inputs (seed {seed:#x}) in {elapsed:.1?}: {} panics, 0 hangs over \
+         {WATCHDOG:?}; {} internal errors caught; {refused} refused as uncheckable, {commands} \
+         commands; slowest {:.1?} on {:?}",
+        panics.len(),
+        internal.len(),
+        slowest.0,
+        preview(&slowest.1)
+    );
+    for input in internal.iter().take(5) {
+        println!("fuzz_many: internal error on {:?}", preview(input));
+    }
+    assert!(
+        panics.is_empty(),
+        "analyze panicked on {} inputs, e.g. {:?}",
+        panics.len(),
+        panics.iter().take(5).collect::<Vec<_>>()
+    );
+}
