@@ -17,7 +17,7 @@ mod curl;
 mod gh;
 mod graphql;
 mod httpie;
-mod input;
+pub(super) mod input;
 mod railway;
 mod script;
 #[cfg(test)]

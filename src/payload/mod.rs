@@ -2,5 +2,6 @@
 //! GraphQL operation in its body), code given to an interpreter. Rules match on these
 //! through the `sql`, `http` and `code` conditions of a pack.
 
+pub mod code;
 pub mod http;
 pub mod sql;

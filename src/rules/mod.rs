@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::cell::OnceCell;
 
 use crate::parse::{Command, RedirectKind, Script, Word};
-use crate::payload::{http, sql};
+use crate::payload::{code, http, sql};
 use argv::{OptionSpec, Token, normalise};
 pub use raw::{PathClass, Severity};
 
@@ -82,6 +82,7 @@ pub struct Rule {
     sql: Vec<sql::SqlKind>,
     sql_hidden: bool,
     http: Option<raw::Http>,
+    code_deletes: Vec<PathClass>,
     /// How bad a match is.
     pub severity: Severity,
     /// What it destroys.
@@ -221,6 +222,7 @@ impl RuleSet {
                     sql: kinds,
                     sql_hidden: r.when.sql_hidden,
                     http: r.when.http.clone(),
+                    code_deletes: r.when.code_deletes.clone(),
                     id: r.id,
                     severity: r.severity,
                     message: r.message,
@@ -262,6 +264,7 @@ impl RuleSet {
             script,
             sql: OnceCell::new(),
             http: OnceCell::new(),
+            code: OnceCell::new(),
         };
         candidates
             .iter()
@@ -288,6 +291,7 @@ struct Payloads<'a> {
     script: &'a Script,
     sql: OnceCell<Option<sql::SqlPayload>>,
     http: OnceCell<Option<http::Request>>,
+    code: OnceCell<Option<Vec<Word>>>,
 }
 
 impl Payloads<'_> {
@@ -301,6 +305,13 @@ impl Payloads<'_> {
         self.http
             .get_or_init(|| http::request(self.cmd, self.script))
             .as_ref()
+    }
+
+    fn code_deletes(&self) -> &[Word] {
+        self.code
+            .get_or_init(|| code::deletes(self.cmd, self.script))
+            .as_deref()
+            .unwrap_or(&[])
     }
 }
 
@@ -400,6 +411,14 @@ impl Rule {
         }
         if let Some(h) = &self.http
             && !payloads.http().is_some_and(|r| http_matches(h, r))
+        {
+            return false;
+        }
+        if !self.code_deletes.is_empty()
+            && !payloads
+                .code_deletes()
+                .iter()
+                .any(|w| self.code_deletes.iter().any(|c| classes::is_in(w, *c)))
         {
             return false;
         }

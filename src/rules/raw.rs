@@ -155,6 +155,11 @@ pub struct Conditions {
     /// Conditions on the HTTP request the command makes.
     #[serde(default)]
     pub http: Option<Http>,
+    /// Code the command hands an interpreter (`python -c`, `node -e`, `perl -e`, `ruby -e`,
+    /// a heredoc) recursively deletes a path of one of these classes (`shutil.rmtree`,
+    /// `fs.rmSync(…, {recursive: true})`, `rmtree`, `FileUtils.rm_rf`).
+    #[serde(default)]
+    pub code_deletes: Vec<PathClass>,
 }
 
 /// A test on one operand; every part given must hold for that operand.

@@ -18,7 +18,7 @@ const MAX_HOPS: usize = 8;
 
 /// What a command reads on its standard input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Source {
+pub(in crate::payload) enum Source {
     /// This text; `dynamic` when it contains expansions the shell will make.
     Text { text: String, dynamic: bool },
     /// No standard input was given on the line: the command reads the terminal's or the
@@ -30,7 +30,7 @@ pub(super) enum Source {
 
 /// Reads files and standard input for one command, within a byte budget.
 #[derive(Debug, Default)]
-pub(super) struct Reader {
+pub(in crate::payload) struct Reader {
     loaded: usize,
     /// The line changes directory (`cd dir && curl -d @body.json …`): a relative path is
     /// read from guardsh's own directory, which may not be the one the command runs in.
@@ -41,7 +41,7 @@ pub(super) struct Reader {
 
 impl Reader {
     /// A reader for the commands of `script`.
-    pub(super) fn new(script: &Script) -> Self {
+    pub(in crate::payload) fn new(script: &Script) -> Self {
         Reader {
             cwd_moves: script
                 .commands
@@ -92,7 +92,7 @@ impl Reader {
     }
 
     /// What `cmd` reads on its standard input.
-    pub(super) fn stdin(&mut self, cmd: &Command, script: &Script) -> Source {
+    pub(in crate::payload) fn stdin(&mut self, cmd: &Command, script: &Script) -> Source {
         self.stdin_at(cmd, script, 0)
     }
 

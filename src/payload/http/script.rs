@@ -40,98 +40,19 @@ const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPT
 
 /// Read an interpreter's argv; `None` when it is not an interpreter running visible code
 /// that talks HTTP.
-pub(super) fn read(ctx: &mut Ctx<'_>, program: &str) -> Option<()> {
-    let (lang, code) = code_of(ctx, program)?;
+pub(super) fn read(ctx: &mut Ctx<'_>, _program: &str) -> Option<()> {
+    let code = crate::payload::code::source(ctx.cmd, ctx.script)?;
+    let lang = match code.lang {
+        crate::payload::code::Lang::Python => Lang::Python,
+        crate::payload::code::Lang::Js => Lang::Js,
+        // Perl and Ruby request code is not read yet: their deletes are (payload::code).
+        crate::payload::code::Lang::Perl | crate::payload::code::Lang::Ruby => return None,
+    };
+    let code = Val {
+        text: code.text,
+        dynamic: code.dynamic,
+    };
     analyze(ctx, &code, lang)
-}
-
-fn is_python(p: &str) -> bool {
-    p.strip_prefix("python")
-        .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
-}
-
-/// The code the interpreter runs, when it is in the line.
-fn code_of(ctx: &mut Ctx<'_>, program: &str) -> Option<(Lang, Val)> {
-    let args = ctx.args();
-    let mut i = 0;
-    if is_python(program) {
-        while let Some(w) = args.get(i) {
-            i += 1;
-            let t = w.text.as_str();
-            if t == "-" || !t.starts_with('-') {
-                // A script file (not read here) or `-`: standard input.
-                return (t == "-").then(|| stdin_code(ctx, Lang::Python)).flatten();
-            }
-            if t.starts_with("--") {
-                continue;
-            }
-            let letters = t.get(1..).unwrap_or("");
-            for (k, c) in letters.char_indices() {
-                let rest = letters.get(k + c.len_utf8()..).unwrap_or("");
-                let value = || {
-                    if rest.is_empty() {
-                        args.get(i).map(Val::of)
-                    } else {
-                        Some(Val::part(w, rest))
-                    }
-                };
-                match c {
-                    'c' => return value().map(|v| (Lang::Python, v)),
-                    // `-m module` runs a module, not code from the line.
-                    'm' => return None,
-                    'W' | 'X' => {
-                        if rest.is_empty() {
-                            i += 1;
-                        }
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-        }
-        return stdin_code(ctx, Lang::Python);
-    }
-    let lang = Lang::Js;
-    match program {
-        "node" | "nodejs" | "bun" => {
-            while let Some(w) = args.get(i) {
-                i += 1;
-                let t = w.text.as_str();
-                if let Some(code) = t.strip_prefix("--eval=").or(t.strip_prefix("--print=")) {
-                    return Some((lang, Val::part(w, code)));
-                }
-                match t {
-                    "-e" | "--eval" | "-p" | "--print" | "-pe" | "-ep" => {
-                        return args.get(i).map(|v| (lang, Val::of(v)));
-                    }
-                    "-r" | "--require" | "--import" | "--input-type" | "-C" | "--conditions"
-                    | "--loader" => i += 1,
-                    "-" => return stdin_code(ctx, lang),
-                    _ if t.starts_with('-') => {}
-                    // A script file: not read here.
-                    _ => return None,
-                }
-            }
-            stdin_code(ctx, lang)
-        }
-        "deno" => {
-            if args.first().map(|w| w.text.as_str()) != Some("eval") {
-                return None;
-            }
-            let code = args.get(1..)?.iter().find(|w| !w.text.starts_with('-'))?;
-            Some((lang, Val::of(code)))
-        }
-        _ => None,
-    }
-}
-
-/// Code from a heredoc or pipe (`python3 - <<'EOF'`); not a request when the source is
-/// unknown, since nothing shows the code talks HTTP.
-fn stdin_code(ctx: &mut Ctx<'_>, lang: Lang) -> Option<(Lang, Val)> {
-    match ctx.reader.stdin(ctx.cmd, ctx.script) {
-        super::input::Source::Text { text, dynamic } => Some((lang, Val { text, dynamic })),
-        _ => None,
-    }
 }
 
 /// A string literal of the code.

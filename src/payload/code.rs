@@ -1,0 +1,717 @@
+//! Code given to an interpreter on the line: `python -c`, `node -e`/`-p`, `bun -e`,
+//! `deno eval`, `perl -e`/`-E`, `ruby -e`, or the same interpreters reading a heredoc, a
+//! here-string or a pipe on standard input. [`source`] finds that code; [`deletes`] reads it
+//! for recursive deletes (`shutil.rmtree`, `fs.rmSync(…, {recursive: true})`, `rmtree`,
+//! `FileUtils.rm_rf`) and says which path each one removes, so that rules can judge the path
+//! with the same classes they use for `rm`.
+//!
+//! Best effort, not a parser for four languages: calls are found by name at identifier
+//! boundaries in the code with its string literals blanked out, and the first argument is
+//! read as a literal, a well-known home or working-directory expression, or else as a
+//! dynamic value (which the rules treat like `rm -rf "$dir"`: not a reason to refuse on its
+//! own). A script file (`python cleanup.py`) is not read.
+
+use crate::parse::{Command, Script, Word};
+
+use super::http::input::{Reader, Source};
+
+/// The largest code read; anything longer is not analysed for deletes.
+const MAX_CODE: usize = 1 << 20;
+/// At most this many deletes are kept for one command.
+const MAX_DELETES: usize = 256;
+
+/// The language of an interpreter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// `python`, `python3`, `python3.12`.
+    Python,
+    /// `node`, `nodejs`, `bun`, `deno eval`.
+    Js,
+    /// `perl`.
+    Perl,
+    /// `ruby`.
+    Ruby,
+}
+
+/// Code an interpreter runs, as the shell passes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Code {
+    /// The language.
+    pub lang: Lang,
+    /// The code.
+    pub text: String,
+    /// The code contains shell expansions, made before the interpreter sees it.
+    pub dynamic: bool,
+}
+
+/// Is `p` a Python interpreter's name (`python`, `python3`, `python3.12`)?
+pub fn is_python(p: &str) -> bool {
+    p.strip_prefix("python")
+        .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+/// The code `cmd` hands an interpreter, when it is on the line (an argument, a heredoc, a
+/// here-string, or a pipe from `echo`/`printf`/`cat` guardsh can reproduce).
+pub fn source(cmd: &Command, script: &Script) -> Option<Code> {
+    let program = cmd.program()?;
+    let args = cmd.argv.get(1..).unwrap_or(&[]);
+    if is_python(program) {
+        return python(cmd, script, args);
+    }
+    match program {
+        "node" | "nodejs" | "bun" => node(cmd, script, args),
+        "deno" => {
+            if args.first().map(|w| w.text.as_str()) != Some("eval") {
+                return None;
+            }
+            let code = args.get(1..)?.iter().find(|w| !w.text.starts_with('-'))?;
+            Some(of(Lang::Js, code))
+        }
+        "perl" => letters_e(cmd, script, args, Lang::Perl, "eE", "IMmxCdDlF"),
+        "ruby" => letters_e(cmd, script, args, Lang::Ruby, "e", "IrCEFxK"),
+        _ => None,
+    }
+}
+
+fn of(lang: Lang, w: &Word) -> Code {
+    Code {
+        lang,
+        text: w.text.clone(),
+        dynamic: !w.is_literal(),
+    }
+}
+
+fn part(lang: Lang, w: &Word, text: &str) -> Code {
+    Code {
+        lang,
+        text: text.to_string(),
+        dynamic: !w.is_literal(),
+    }
+}
+
+/// Code from standard input (`python3 - <<'EOF'`); `None` when guardsh cannot see it.
+fn stdin(cmd: &Command, script: &Script, lang: Lang) -> Option<Code> {
+    match Reader::new(script).stdin(cmd, script) {
+        Source::Text { text, dynamic } => Some(Code {
+            lang,
+            text,
+            dynamic,
+        }),
+        _ => None,
+    }
+}
+
+fn python(cmd: &Command, script: &Script, args: &[Word]) -> Option<Code> {
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        i += 1;
+        let t = w.text.as_str();
+        if t == "-" || !t.starts_with('-') {
+            // A script file (not read here) or `-`: standard input.
+            return (t == "-")
+                .then(|| stdin(cmd, script, Lang::Python))
+                .flatten();
+        }
+        if t.starts_with("--") {
+            continue;
+        }
+        let letters = t.get(1..).unwrap_or("");
+        for (k, c) in letters.char_indices() {
+            let rest = letters.get(k + c.len_utf8()..).unwrap_or("");
+            match c {
+                'c' if rest.is_empty() => return args.get(i).map(|v| of(Lang::Python, v)),
+                'c' => return Some(part(Lang::Python, w, rest)),
+                // `-m module` runs a module, not code from the line.
+                'm' => return None,
+                'W' | 'X' => {
+                    if rest.is_empty() {
+                        i += 1;
+                    }
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
+    stdin(cmd, script, Lang::Python)
+}
+
+fn node(cmd: &Command, script: &Script, args: &[Word]) -> Option<Code> {
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        i += 1;
+        let t = w.text.as_str();
+        if let Some(code) = t.strip_prefix("--eval=").or(t.strip_prefix("--print=")) {
+            return Some(part(Lang::Js, w, code));
+        }
+        match t {
+            "-e" | "--eval" | "-p" | "--print" | "-pe" | "-ep" => {
+                return args.get(i).map(|v| of(Lang::Js, v));
+            }
+            "-r" | "--require" | "--import" | "--input-type" | "-C" | "--conditions"
+            | "--loader" => i += 1,
+            "-" => return stdin(cmd, script, Lang::Js),
+            _ if t.starts_with('-') => {}
+            // A script file: not read here.
+            _ => return None,
+        }
+    }
+    stdin(cmd, script, Lang::Js)
+}
+
+/// Perl and Ruby: clustered letters (`-le`, `-pi -e`), `-e` may repeat (the pieces are
+/// joined by newlines), `valued` letters take the rest of the word or the next one.
+fn letters_e(
+    cmd: &Command,
+    script: &Script,
+    args: &[Word],
+    lang: Lang,
+    e: &str,
+    valued: &str,
+) -> Option<Code> {
+    let mut pieces: Vec<&Word> = Vec::new();
+    let mut inline: Vec<(usize, String)> = Vec::new();
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        i += 1;
+        let t = w.text.as_str();
+        if t == "--" || t == "-" || !t.starts_with('-') {
+            break;
+        }
+        if t.starts_with("--") {
+            continue;
+        }
+        let letters = t.get(1..).unwrap_or("");
+        for (k, c) in letters.char_indices() {
+            let rest = letters.get(k + c.len_utf8()..).unwrap_or("");
+            if e.contains(c) {
+                if rest.is_empty() {
+                    if let Some(v) = args.get(i) {
+                        pieces.push(v);
+                        i += 1;
+                    }
+                } else {
+                    inline.push((pieces.len(), rest.to_string()));
+                    pieces.push(w);
+                }
+                break;
+            }
+            if valued.contains(c) {
+                break;
+            }
+        }
+    }
+    if pieces.is_empty() {
+        // `perl script.pl` is not read; `perl` alone or `perl -` reads standard input.
+        let first = args
+            .iter()
+            .find(|w| !w.text.starts_with('-') || w.text == "-");
+        return match first {
+            Some(w) if w.text != "-" => None,
+            _ => stdin(cmd, script, lang),
+        };
+    }
+    let mut text = String::new();
+    let mut dynamic = false;
+    for (k, w) in pieces.iter().enumerate() {
+        if k > 0 {
+            text.push('\n');
+        }
+        match inline.iter().find(|(at, _)| *at == k) {
+            Some((_, rest)) => text.push_str(rest),
+            None => text.push_str(&w.text),
+        }
+        dynamic |= !w.is_literal();
+    }
+    Some(Code {
+        lang,
+        text,
+        dynamic,
+    })
+}
+
+/// The paths `cmd`'s interpreter code deletes recursively, each as a word the path classes
+/// can judge: a literal path, `~` for the home directory however the code names it, `.` for
+/// the working directory, or a dynamic word for anything computed. `None` when `cmd` runs
+/// no visible code.
+pub fn deletes(cmd: &Command, script: &Script) -> Option<Vec<Word>> {
+    let code = source(cmd, script)?;
+    if code.text.len() > MAX_CODE {
+        return None;
+    }
+    let blank = blank_literals(&code.text, code.lang);
+    let mut out = Vec::new();
+    for call in calls(code.lang) {
+        let mut from = 0;
+        while let Some(at) = find_call(&blank, call.name, from) {
+            from = at + call.name.len();
+            let Some(args) = call_args(&code.text, &blank, from) else {
+                continue;
+            };
+            if call.needs_recursive && !(args.contains("recursive") && args.contains("true")) {
+                continue;
+            }
+            for w in first_arg_paths(args, code.lang) {
+                if out.len() < MAX_DELETES {
+                    let mut w = w;
+                    w.dynamic |= code.dynamic;
+                    out.push(w);
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A call that deletes a tree.
+struct Call {
+    name: &'static str,
+    /// Only with an options argument saying `recursive: true` (`fs.rmSync`).
+    needs_recursive: bool,
+}
+
+const fn call(name: &'static str) -> Call {
+    Call {
+        name,
+        needs_recursive: false,
+    }
+}
+
+const fn recursive(name: &'static str) -> Call {
+    Call {
+        name,
+        needs_recursive: true,
+    }
+}
+
+fn calls(lang: Lang) -> &'static [Call] {
+    const PYTHON: &[Call] = &[call("rmtree"), call("removedirs")];
+    const JS: &[Call] = &[
+        recursive("rmSync"),
+        recursive("rm"),
+        recursive("rmdirSync"),
+        recursive("rmdir"),
+        call("rimraf"),
+        call("rimrafSync"),
+        call("removeSync"),
+        call("remove"),
+        call("emptyDirSync"),
+        call("emptyDir"),
+    ];
+    const PERL: &[Call] = &[call("rmtree"), call("remove_tree")];
+    const RUBY: &[Call] = &[
+        call("rm_rf"),
+        call("rm_r"),
+        call("rmtree"),
+        call("remove_dir"),
+        call("remove_entry"),
+        call("remove_entry_secure"),
+    ];
+    match lang {
+        Lang::Python => PYTHON,
+        Lang::Js => JS,
+        Lang::Perl => PERL,
+        Lang::Ruby => RUBY,
+    }
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+/// The next offset at or after `from` where `name` stands as a whole identifier in `blank`.
+fn find_call(blank: &str, name: &str, from: usize) -> Option<usize> {
+    let bytes = blank.as_bytes();
+    let mut start = from;
+    while let Some(pos) = blank.get(start..).and_then(|s| s.find(name)) {
+        let at = start + pos;
+        let end = at + name.len();
+        let before_ok = at == 0 || bytes.get(at - 1).is_none_or(|&b| !is_ident(b));
+        let after_ok = bytes.get(end).is_none_or(|&b| !is_ident(b));
+        if before_ok && after_ok {
+            return Some(at);
+        }
+        start = end;
+    }
+    None
+}
+
+/// The argument text of the call whose name ends at `from`: inside `( … )`, or up to the end
+/// of the statement for Perl's and Ruby's calls without parentheses. Taken from `code` (with
+/// its literals), bounded by the structure of `blank`.
+fn call_args<'c>(code: &'c str, blank: &str, from: usize) -> Option<&'c str> {
+    let rest = blank.get(from..)?;
+    let skipped = rest.len() - rest.trim_start().len();
+    let start = from + skipped;
+    let bytes = blank.as_bytes();
+    if bytes.get(start) == Some(&b'(') {
+        let mut depth = 0usize;
+        for (k, &b) in bytes.iter().enumerate().skip(start) {
+            match b {
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return code.get(start + 1..k);
+                    }
+                }
+                _ => {}
+            }
+        }
+        return code.get(start + 1..);
+    }
+    // `rmtree "/x";`, `FileUtils.rm_rf Dir.home`: an argument must follow on the line.
+    if skipped == 0 || start >= bytes.len() {
+        return None;
+    }
+    // To the end of the statement: `;`, a newline, or a `}` that closes an outer block.
+    let mut depth = 0usize;
+    let mut end = bytes.len();
+    for (k, &b) in bytes.iter().enumerate().skip(start) {
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' if depth > 0 => depth -= 1,
+            b';' | b'\n' | b')' | b']' | b'}' => {
+                end = k;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let args = code.get(start..end)?;
+    let first = args.trim_start().chars().next()?;
+    // A method reference or an operator (`x.rmtree = 1`, `rm_r if`) is not a call.
+    (first == '"'
+        || first == '\''
+        || first == '$'
+        || first == '['
+        || first.is_alphabetic()
+        || first == '_')
+        .then_some(args)
+}
+
+/// Split `args` at top-level commas (outside brackets and string literals).
+fn split_top(args: &str, lang: Lang) -> Vec<&str> {
+    let blank = blank_literals(args, lang);
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (k, b) in blank.bytes().enumerate() {
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => {
+                out.push(args.get(start..k).unwrap_or(""));
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(args.get(start..).unwrap_or(""));
+    out
+}
+
+/// The paths named by a call's first argument (several when it is a list).
+fn first_arg_paths(args: &str, lang: Lang) -> Vec<Word> {
+    let Some(first) = split_top(args, lang).into_iter().next() else {
+        return Vec::new();
+    };
+    let first = first.trim();
+    if let Some(inner) = first.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+        return split_top(inner, lang)
+            .into_iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| path_word(s.trim(), lang))
+            .collect();
+    }
+    vec![path_word(first, lang)]
+}
+
+/// Expressions that name the home directory, in any of the languages.
+const HOME_EXPRS: &[&str] = &[
+    "Path.home()",
+    "pathlib.Path.home()",
+    "os.environ['HOME']",
+    "os.environ[\"HOME\"]",
+    "os.environ.get('HOME')",
+    "os.environ.get(\"HOME\")",
+    "os.getenv('HOME')",
+    "os.getenv(\"HOME\")",
+    "process.env.HOME",
+    "process.env['HOME']",
+    "process.env[\"HOME\"]",
+    "os.homedir()",
+    "require('os').homedir()",
+    "require(\"os\").homedir()",
+    "Deno.env.get('HOME')",
+    "Deno.env.get(\"HOME\")",
+    "ENV['HOME']",
+    "ENV[\"HOME\"]",
+    "ENV.fetch('HOME')",
+    "ENV.fetch(\"HOME\")",
+    "Dir.home",
+    "Dir.home()",
+    "$ENV{HOME}",
+    "$ENV{'HOME'}",
+    "$ENV{\"HOME\"}",
+];
+
+/// Expressions that name the working directory.
+const CWD_EXPRS: &[&str] = &[
+    "os.getcwd()",
+    "Path.cwd()",
+    "pathlib.Path.cwd()",
+    "process.cwd()",
+    "Deno.cwd()",
+    "Dir.pwd",
+    "Dir.pwd()",
+    "getcwd()",
+    "cwd()",
+    "__dirname",
+];
+
+/// One argument expression as a path word.
+fn path_word(expr: &str, lang: Lang) -> Word {
+    let e = expr.trim();
+    let compact: String = e.chars().filter(|c| !c.is_whitespace()).collect();
+    if HOME_EXPRS.contains(&compact.as_str()) {
+        return Word::literal("~");
+    }
+    if CWD_EXPRS.contains(&compact.as_str()) {
+        return Word::literal(".");
+    }
+    // `os.path.expanduser("~/x")`, `File.expand_path("~")`, `Path("/x")`, `Pathname.new("/")`,
+    // `path.resolve("/")`: a wrapper around one literal names that literal.
+    for wrapper in [
+        "os.path.expanduser(",
+        "expanduser(",
+        "os.path.abspath(",
+        "os.path.realpath(",
+        "os.path.join(",
+        "pathlib.Path(",
+        "Path(",
+        "File.expand_path(",
+        "Pathname.new(",
+        "Pathname(",
+        "path.resolve(",
+        "path.join(",
+    ] {
+        if let Some(inner) = compact
+            .strip_prefix(wrapper)
+            .and_then(|s| s.strip_suffix(')'))
+        {
+            let parts = split_top(inner, lang);
+            if parts.len() == 1
+                && let Some(w) = parts.first().and_then(|p| literal(p.trim(), lang))
+            {
+                return w;
+            }
+            // `os.path.join(os.environ["HOME"])` or a join of several parts: judged from
+            // its first part, the rest computed.
+            let head = parts.first().map(|p| path_word(p, lang));
+            return match head {
+                Some(h) if parts.len() > 1 && parts.iter().skip(1).all(|p| is_empty_lit(p)) => h,
+                Some(h) if parts.len() == 1 => h,
+                _ => dynamic(e),
+            };
+        }
+    }
+    literal(e, lang).unwrap_or_else(|| dynamic(e))
+}
+
+fn is_empty_lit(s: &str) -> bool {
+    matches!(s.trim(), "''" | "\"\"")
+}
+
+fn dynamic(e: &str) -> Word {
+    let mut w = Word::literal(e);
+    w.dynamic = true;
+    w
+}
+
+/// A string literal's value, when `s` is exactly one literal. Interpolation (`f"{x}"`,
+/// `` `${x}` ``, Perl/Ruby `"$x"`/`"#{x}"`) makes it dynamic.
+fn literal(s: &str, lang: Lang) -> Option<Word> {
+    let mut s = s;
+    let mut fmt = false;
+    if lang == Lang::Python {
+        let prefix_len = s.find(['\'', '"']).filter(|&k| k <= 3).filter(|&k| {
+            s.get(..k)
+                .is_some_and(|p| p.chars().all(|c| "rRbBfFuU".contains(c)))
+        })?;
+        fmt = s.get(..prefix_len).is_some_and(|p| p.contains(['f', 'F']));
+        s = s.get(prefix_len..)?;
+    }
+    let q = s.chars().next()?;
+    if !matches!(q, '\'' | '"' | '`') || s.len() < 2 || !s.ends_with(q) {
+        return None;
+    }
+    let inner = s.get(1..s.len() - 1)?;
+    if inner.contains(q) && !inner.contains('\\') {
+        return None;
+    }
+    let interpolated = match (lang, q) {
+        (Lang::Python, _) => fmt && inner.contains('{'),
+        (Lang::Js, '`') => inner.contains("${"),
+        (Lang::Perl, '"') => inner.contains(['$', '@']),
+        (Lang::Ruby, '"') => inner.contains("#{"),
+        _ => false,
+    };
+    let text = inner.replace("\\\\", "\\").replace(['\\'], "");
+    let mut w = Word::literal(text);
+    w.dynamic = interpolated;
+    Some(w)
+}
+
+/// `code` with the insides of its string literals and its comments replaced by spaces (the
+/// quotes kept), byte for byte, so that offsets in the result are offsets in `code`.
+fn blank_literals(code: &str, lang: Lang) -> String {
+    let bytes = code.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    let hash_comments = matches!(lang, Lang::Python | Lang::Perl | Lang::Ruby);
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\'' | b'"' | b'`' => {
+                let q = b;
+                let mut j = i + 1;
+                while let Some(&c) = bytes.get(j) {
+                    if c == b'\\' {
+                        j += 2;
+                        continue;
+                    }
+                    if c == q {
+                        break;
+                    }
+                    j += 1;
+                }
+                let end = j.min(bytes.len());
+                for o in out.get_mut(i + 1..end).unwrap_or(&mut []) {
+                    *o = b' ';
+                }
+                i = end + 1;
+            }
+            b'#' if hash_comments && !(lang == Lang::Perl && i > 0 && bytes[i - 1] == b'$') => {
+                while bytes.get(i).is_some_and(|&c| c != b'\n') {
+                    if let Some(o) = out.get_mut(i) {
+                        *o = b' ';
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if lang == Lang::Js && bytes.get(i + 1) == Some(&b'/') => {
+                while bytes.get(i).is_some_and(|&c| c != b'\n') {
+                    if let Some(o) = out.get_mut(i) {
+                        *o = b' ';
+                    }
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    // Only ASCII was replaced, and only inside runs that started and ended on ASCII quotes,
+    // so the result is still UTF-8; fall back to a lossy copy all the same.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Limits;
+    use crate::unwrap::analyze;
+
+    fn paths(line: &str) -> Vec<(String, bool)> {
+        let script = analyze(line, &Limits::default());
+        script
+            .commands
+            .iter()
+            .filter_map(|c| deletes(c, &script))
+            .flatten()
+            .map(|w| (w.text, w.dynamic))
+            .collect()
+    }
+
+    fn lit(t: &str) -> (String, bool) {
+        (t.to_string(), false)
+    }
+
+    #[test]
+    fn recursive_deletes_are_found_in_each_language() {
+        let cases: &[(&str, Vec<(String, bool)>)] = &[
+            (
+                r#"python3 -c 'import shutil; shutil.rmtree("/")'"#,
+                vec![lit("/")],
+            ),
+            (
+                r#"python -c "import shutil,os; shutil.rmtree(os.path.expanduser('~'))""#,
+                vec![lit("~")],
+            ),
+            (
+                "python3 -c 'from shutil import rmtree; from pathlib import Path; rmtree(Path.home())'",
+                vec![lit("~")],
+            ),
+            (
+                r#"node -e 'require("fs").rmSync(process.env.HOME, {recursive: true, force: true})'"#,
+                vec![lit("~")],
+            ),
+            (
+                r#"node -e 'fs.rmSync("/etc", { recursive: true })'"#,
+                vec![lit("/etc")],
+            ),
+            (
+                r#"perl -MFile::Path -e 'rmtree("/home/alice")'"#,
+                vec![lit("/home/alice")],
+            ),
+            (
+                r#"perl -e 'use File::Path qw(remove_tree); remove_tree $ENV{HOME}'"#,
+                vec![lit("~")],
+            ),
+            (
+                r#"ruby -rfileutils -e 'FileUtils.rm_rf("/")'"#,
+                vec![lit("/")],
+            ),
+            (r#"ruby -e 'FileUtils.rm_rf Dir.home'"#, vec![lit("~")]),
+            (
+                r#"ruby -e 'FileUtils.rm_rf(["/usr", "/var"])'"#,
+                vec![lit("/usr"), lit("/var")],
+            ),
+            (
+                "python3 - <<'EOF'\nimport shutil\nshutil.rmtree('/var/lib/postgresql')\nEOF",
+                vec![lit("/var/lib/postgresql")],
+            ),
+            (
+                r#"python3 -c 'import shutil; shutil.rmtree(build_dir)'"#,
+                vec![("build_dir".to_string(), true)],
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(&paths(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn data_and_non_recursive_calls_are_not_deletes() {
+        for line in [
+            r#"python3 -c 'print("shutil.rmtree(\"/\")")'"#,
+            r#"node -e 'fs.rmSync("/tmp/x.txt")'"#,
+            r#"node -e 'fs.rm("a", () => {})'"#,
+            r#"node -e 'const form = 1; perform(x)'"#,
+            r#"ruby -e 'puts "FileUtils.rm_rf /"'"#,
+            "python3 -c 'x = 1  # shutil.rmtree(\"/\")'",
+            "python3 cleanup.py /",
+            "python3 -m http.server",
+            "perl script.pl -e x",
+        ] {
+            assert_eq!(paths(line), Vec::<(String, bool)>::new(), "{line}");
+        }
+    }
+
+    #[test]
+    fn shell_expansions_in_the_code_make_its_paths_dynamic() {
+        assert_eq!(
+            paths(r#"python3 -c "import shutil; shutil.rmtree('$TARGET')""#),
+            vec![("$TARGET".to_string(), true)]
+        );
+    }
+}
