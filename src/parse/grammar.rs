@@ -109,6 +109,7 @@ pub(super) fn parse(text: &str, outer: &[Place], budget: &mut Budget) -> Script 
                 fatal(&mut script, UnknownKind::Limit, msg);
                 return script;
             }
+            let vars = untaint(text, &script, vars);
             resolve(&mut script, &vars, word_vars);
         }
         Err(_) => {
@@ -622,13 +623,30 @@ impl<'s> Walker<'s, '_, '_> {
                 quoted: false,
             },
             ast::RedirectTarget::Heredoc(h) => {
+                let raw_delimiter = h.delimiter.span.slice(self.src);
+                let quoted_delimiter = raw_delimiter.contains(['\'', '"', '\\']);
+                if !h.delimiter.expands_body
+                    && !quoted_delimiter
+                    && let Some(redirect) = self.reread_heredoc(h, r, places)
+                {
+                    return redirect;
+                }
                 let mut text = String::new();
                 let mut dynamic = false;
                 let mut inner = places.to_vec();
                 inner.push(Place::HeredocBody);
+                let mut line_start = true;
                 for part in &h.body.parts {
                     match &part.kind {
                         ast::HeredocBodyPart::Literal(l) => {
+                            let raw = part.span.slice(self.src);
+                            if h.delimiter.expands_body && !raw.is_empty() {
+                                // The grammar keeps `\<newline>` in an unquoted body; bash
+                                // removes it (`DROP DATA\<newline>BASE`), so cook from source.
+                                let strip = h.delimiter.strip_tabs;
+                                unquoted_heredoc_literal(raw, strip, &mut line_start, &mut text);
+                                continue;
+                            }
                             text.push_str(l.as_str(self.src, part.span));
                         }
                         ast::HeredocBodyPart::Variable(_) => {
@@ -651,9 +669,11 @@ impl<'s> Walker<'s, '_, '_> {
                         ast::HeredocBodyPart::Parameter(p) => {
                             dynamic = true;
                             text.push_str(part.span.slice(self.src));
+                            self.prompt_expansion(p.raw_body.slice(self.src), &inner);
                             self.scan_text(p.raw_body.slice(self.src), &inner, Place::Expansion);
                         }
                     }
+                    line_start = false;
                 }
                 Redirect {
                     fd: r.fd,
@@ -667,6 +687,55 @@ impl<'s> Walker<'s, '_, '_> {
                 }
             }
         }
+    }
+
+    /// Read again a heredoc the grammar took for quoted though its delimiter is not (the
+    /// grammar's bug with a second heredoc on a line): its body alone, as the first and only
+    /// heredoc of a synthetic line, so that its substitutions run and are seen. `None` when
+    /// that cannot be done safely; the caller then keeps the grammar's reading, and the
+    /// body is marked dynamic.
+    fn reread_heredoc(
+        &mut self,
+        h: &ast::Heredoc,
+        r: &ast::Redirect,
+        places: &[Place],
+    ) -> Option<Redirect> {
+        const DELIM: &str = "__GUARDSH_HEREDOC_REREAD__";
+        let mut body = String::new();
+        for part in &h.body.parts {
+            match &part.kind {
+                ast::HeredocBodyPart::Literal(_) => body.push_str(part.span.slice(self.src)),
+                _ => return None,
+            }
+        }
+        if body.contains(DELIM) {
+            return None;
+        }
+        if !body.is_empty() && !body.ends_with('\n') {
+            body.push('\n');
+        }
+        let op = if h.delimiter.strip_tabs { "<<-" } else { "<<" };
+        let synthetic = format!(": {op}{DELIM}\n{body}{DELIM}\n");
+        self.shared.budget.charge_bytes(synthetic.len()).ok()?;
+        let parsed = catch_unwind(AssertUnwindSafe(|| Parser::new(&synthetic).parse())).ok()?;
+        if parsed.status != ParseStatus::Clean {
+            return None;
+        }
+        let stmt = parsed.file.body.stmts.first()?;
+        let again = stmt.redirects.first()?;
+        let ast::RedirectTarget::Heredoc(h2) = &again.target else {
+            return None;
+        };
+        if !h2.delimiter.expands_body {
+            return None;
+        }
+        let mut sub = Walker {
+            src: &synthetic,
+            shared: &mut *self.shared,
+        };
+        let mut redirect = sub.redirect(again, places);
+        redirect.fd = r.fd;
+        Some(redirect)
     }
 
     /// Walk a substitution body found inside a word, right away (it is short-lived AST).
@@ -719,6 +788,11 @@ impl<'s> Walker<'s, '_, '_> {
         }
         if word.text.contains('\u{FFFD}') {
             word.dynamic = true;
+        }
+        // A lone `[` (the test command, or its argument) has no closing bracket: bash reads
+        // it literally, never as a glob.
+        if word.text == "[" {
+            word.glob = false;
         }
         Converted { word, var }
     }
@@ -856,6 +930,7 @@ impl<'s> Walker<'s, '_, '_> {
                     .strip_prefix("${")
                     .and_then(|s| s.strip_suffix('}'))
                     .unwrap_or("");
+                self.prompt_expansion(inner, places);
                 self.scan_text(inner, places, Place::Expansion);
                 match &part.kind {
                     P::Parameter(p) => match p.bourne() {
@@ -874,6 +949,20 @@ impl<'s> Walker<'s, '_, '_> {
 }
 
 impl Walker<'_, '_, '_> {
+    /// `${x@P}` expands the value as a prompt string, which runs the command substitutions
+    /// in it: a script known only when the line runs.
+    fn prompt_expansion(&mut self, inner: &str, places: &[Place]) {
+        if inner.ends_with("@P") {
+            self.shared.script.unknowns.push(Unknown {
+                kind: UnknownKind::DynamicScript,
+                text: format!(
+                    "`${{{inner}}}` expands a value as a prompt, running the commands in it"
+                ),
+                places: places.to_vec(),
+            });
+        }
+    }
+
     /// Cook `src[from..to]` as double-quoted text into `word`; true when it added text. A
     /// range that does not fall on character boundaries is kept raw and marked unknown.
     fn dq_literal(&self, from: usize, to: usize, word: &mut Word) -> bool {
@@ -882,6 +971,36 @@ impl Walker<'_, '_, '_> {
             None => word.dynamic = true,
         }
         true
+    }
+}
+
+/// Cook a literal run of an unquoted heredoc body from its source: `\\` escapes only `$`,
+/// `` ` ``, `\\` and a newline (which it removes, joining the lines); any other backslash
+/// stays.
+///
+/// With `<<-` (`strip_tabs`), leading tabs of each line go; `line_start` carries across the
+/// runs of one body (a run after an expansion starts mid-line).
+fn unquoted_heredoc_literal(raw: &str, strip_tabs: bool, line_start: &mut bool, out: &mut String) {
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if strip_tabs && *line_start && c == '\t' {
+            continue;
+        }
+        *line_start = c == '\n';
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.peek() {
+            Some('\n') => {
+                chars.next();
+            }
+            Some(&e @ ('$' | '`' | '\\')) => {
+                chars.next();
+                out.push(e);
+            }
+            _ => out.push('\\'),
+        }
     }
 }
 
@@ -906,6 +1025,72 @@ fn pipeline_stages(stmt: &ast::Stmt) -> Vec<&ast::Stmt> {
         top = false;
     }
     stages
+}
+
+/// Keep as known only the variables that nothing but a literal assignment can have set.
+///
+/// The resolver sees literal assignments only, but bash sets variables in many other ways:
+/// `read a`, `mapfile a`, `printf -v a`, `for a in`, `getopts`, `${a:=x}`, `((a=1))`,
+/// `unset a`, `a+=x`, `a[0]=x`, namerefs, `eval`/`source` text, and `IFS` changes how a value
+/// splits. Rather than model each, fail closed on the text: a variable whose name appears
+/// anywhere in the line other than as `name=` or as a read (`$name`, `${name}`,
+/// `${name:-…}`) becomes unknown, and so do all of them when the line runs `eval`,
+/// `source`, `.`, declares a nameref, or mentions `IFS`. An unknown variable in command
+/// position is reported, never guessed.
+fn untaint(text: &str, script: &Script, mut vars: HashMap<String, Var>) -> HashMap<String, Var> {
+    let everything = text.contains("IFS")
+        || script.commands.iter().any(|c| {
+            let mut args = c.args();
+            match args.next() {
+                Some("eval" | "source" | "." | "let") => true,
+                Some("declare" | "typeset" | "local" | "readonly" | "export") => {
+                    args.any(|a| a.starts_with('-') && a.contains('n'))
+                }
+                _ => false,
+            }
+        });
+    for (name, var) in vars.iter_mut() {
+        if matches!(var, Var::Known(_)) && (everything || written_otherwise(text, name)) {
+            *var = Var::Unknown;
+        }
+    }
+    vars
+}
+
+/// True when `name` appears in `text` as an identifier in some other place than a plain
+/// assignment `name=` or a read `$name` / `${name…}` that does not assign.
+fn written_otherwise(text: &str, name: &str) -> bool {
+    let bytes = text.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut from = 0;
+    while let Some(pos) = text.get(from..).and_then(|t| t.find(name)) {
+        let at = from + pos;
+        let end = at + name.len();
+        from = end;
+        let before = at.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+        let after = bytes.get(end).copied();
+        if before.is_some_and(ident) || after.is_some_and(ident) {
+            continue;
+        }
+        let read = match before {
+            Some(b'$') => true,
+            // `${name}`, `${name:-x}`, `${#name}`; not `${name:=x}` / `${name=x}`.
+            Some(b'{' | b'#' | b'!') => {
+                let brace = text
+                    .get(..at)
+                    .is_some_and(|t| t.ends_with("${") || t.ends_with("${#") || t.ends_with("${!"));
+                let rest = text.get(end..).unwrap_or("");
+                brace && !rest.starts_with(":=") && !rest.starts_with('=')
+            }
+            _ => false,
+        };
+        let assignment = after == Some(b'=')
+            && before.is_none_or(|b| b.is_ascii_whitespace() || b";&|".contains(&b));
+        if !read && !assignment {
+            return true;
+        }
+    }
+    false
 }
 
 /// Follow simple literal assignments into later words (`a=rm; $a -rf /` is `rm -rf /`),
