@@ -238,16 +238,18 @@ const NESTED: &[Case] = &[
 
 /// Lines where guardsh is known to differ from bash today (see the report in the commit that
 /// added them). Run with `--ignored`; move a line up to its group when it passes.
-const KNOWN_BUGS: &[Case] = &[
+/// Lines the grammar alone gets wrong and guardsh works around (parse/grammar.rs): they
+/// stay here so that a parser upgrade that changes the workaround is caught.
+const WORKED_AROUND: &[Case] = &[
+    // `[` is the test command, not a glob: a lone `[` must not make the program unknown.
+    runs("i=0; while [ $i -lt 2 ]; do terraform destroy -target=x$i; i=$((i+1)); done"),
+    // `$'\c?'` is DEL (0x7f) in bash, not 0x1f.
+    once("mytool $'\\c?'"),
     // The second heredoc on one line is read as quoted: `$(…)` in its body is missed.
     once("cat >/dev/null <<A <<B\na $(rm -f first)\nA\nb $(rm -f second)\nB\n"),
     once("cat >/dev/null <<A; cat >/dev/null <<B\na\nA\nb $(git status)\nB\n"),
     // Backslash-newline in an unquoted heredoc body is a line continuation: bash removes it.
     once("psql <<EOF\nDROP DATA\\\nBASE x;\nEOF\n"),
-    // `[` is the test command, not a glob: a lone `[` must not make the program unknown.
-    runs("i=0; while [ $i -lt 2 ]; do terraform destroy -target=x$i; i=$((i+1)); done"),
-    // `$'\c?'` is DEL (0x7f) in bash, not 0x1f.
-    once("mytool $'\\c?'"),
     // The variable resolver trusts one literal assignment, but other builtins assign too,
     // and IFS changes how an unquoted expansion splits: bash runs `rm`, guardsh says `git`.
     unknown("a=git; read a <<< rm; $a -f read"),
@@ -259,23 +261,21 @@ const KNOWN_BUGS: &[Case] = &[
     unknown("x='$(rm -f prompt)'; echo \"${x@P}\" >/dev/null"),
 ];
 
-/// Lines whose commands only unwrap can find, and does not yet.
-const NEEDS_UNWRAP: &[Case] = &[
+/// Trap actions: scripts that run later in the same shell, read by unwrap like `eval`.
+const TRAPS: &[Case] = &[
     // A trap's text runs later (here at exit): it is a script like `eval`'s.
     unknown("trap 'rm -f trapped' EXIT"),
     unknown("trap \"git status\" ERR; false"),
 ];
 
 #[test]
-#[ignore = "needs unwrap: trap strings are scripts"]
-fn needs_unwrap_match_bash() {
-    run_cases("needs-unwrap", NEEDS_UNWRAP);
+fn trap_actions_match_bash() {
+    run_cases("traps", TRAPS);
 }
 
 #[test]
-#[ignore = "known parser bugs: second heredoc, heredoc line continuation, `[`, $'\\c?', resolver"]
-fn known_bugs_match_bash() {
-    run_cases("known-bugs", KNOWN_BUGS);
+fn worked_around_parser_bugs_match_bash() {
+    run_cases("worked-around", WORKED_AROUND);
 }
 
 #[test]

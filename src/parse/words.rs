@@ -110,6 +110,8 @@ pub fn ansi_c(raw: &str, out: &mut String) {
                 }
             }
             'c' => match chars.next() {
+                // bash: `\c?` is DEL; any other character keeps its low five bits.
+                Some('?') => Some('\u{7f}'),
                 Some(ctl) => {
                     let v = (ctl as u32) & 0x1f;
                     if v == 0 { None } else { char::from_u32(v) }

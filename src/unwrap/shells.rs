@@ -1,5 +1,5 @@
 //! Shells and the programs that hand text to one: `bash -c`, `bash FILE`, `bash` reading
-//! standard input, `eval`, `source`, `su -c`, `runuser`, `sg`, `script -c`.
+//! standard input, `eval`, `trap`, `source`, `su -c`, `runuser`, `sg`, `script -c`.
 
 use super::opts::{self, Spec};
 use super::wrappers::{Peel, Step, from, joined_text, shell_text};
@@ -27,6 +27,24 @@ pub(super) fn peel(name: &str, argv: &[Word]) -> Option<Peel> {
                 return Some(Peel::none());
             }
             Peel::one(joined_text(rest, "eval", None))
+        }
+        // `trap 'ACTION' SIGNAL…`: the action is a script that runs later (at exit, on an
+        // error, on a signal), in this shell, like `eval`'s text.
+        "trap" => {
+            let mut rest = from(argv, 1);
+            if rest.first().is_some_and(|w| w.text == "--") {
+                rest = rest.get(1..).unwrap_or(&[]);
+            }
+            match rest {
+                [action, _, ..] if !action.text.starts_with('-') || action.text.len() > 1 => {
+                    if action.text.starts_with('-') && !action.dynamic {
+                        // `trap -l`, `trap -p SIG`: listing, no action.
+                        return Some(Peel::none());
+                    }
+                    Peel::one(joined_text(std::slice::from_ref(action), "trap", None))
+                }
+                _ => return Some(Peel::none()),
+            }
         }
         "source" | "." => {
             let Some(path) = argv.get(1) else {
