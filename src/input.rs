@@ -12,6 +12,17 @@ use crate::parse::{Limits, Script, Unknown, UnknownKind};
 /// The analysis thread's stack: far above what the nesting limits let the grammar use.
 const ANALYSIS_STACK: usize = 256 << 20;
 
+/// Lines at most this long, nested at most [`INLINE_MAX_DEPTH`] deep and without a
+/// backslash are analysed on the calling thread: a thread start with its stack mapping costs
+/// a few hundred microseconds, a third of a whole `guardsh check`, and such a line cannot
+/// recurse deep enough to need it. No backslash means no escape (`$'\x28'`, `printf
+/// '\050' | sh`) can decode into nesting the outer count does not see. The test
+/// `short_lines_fit_a_small_stack` runs the worst such lines on a 2 MiB stack in a debug
+/// build; the main thread has 8 MiB.
+const INLINE_MAX_BYTES: usize = 1024;
+/// See [`INLINE_MAX_BYTES`].
+const INLINE_MAX_DEPTH: usize = 16;
+
 /// Input could not be read.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot read {what}: {source}")]
@@ -121,27 +132,18 @@ fn read_bounded(reader: impl Read, limit: usize, what: &str) -> Result<Input, Er
 /// is a fatal unknown in the result whatever the parse layer did with it.
 pub fn analyze(input: &Input, limits: &Limits) -> Script {
     // The grammar recurses, and a stack overflow aborts the process where no one can catch
-    // it: give the analysis a stack far larger than any limit lets it use. Only the pages it
-    // touches are ever committed, so this costs one thread start (tens of microseconds).
-    let analysed = std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .name("guardsh-analyze".into())
-            .stack_size(ANALYSIS_STACK)
-            .spawn_scoped(s, || {
-                catch_unwind(AssertUnwindSafe(|| {
-                    crate::unwrap::analyze(&input.text, limits)
-                }))
-            })
-            .map_or_else(
-                // No thread to be had (resource limits): analyse here rather than not at all.
-                |_| {
-                    catch_unwind(AssertUnwindSafe(|| {
-                        crate::unwrap::analyze(&input.text, limits)
-                    }))
-                },
-                |handle| handle.join().unwrap_or_else(Err),
-            )
-    });
+    // it: a line that could recurse deeply gets a stack far larger than any limit lets it
+    // use (only the pages it touches are committed); a short, shallow one cannot.
+    let inline = input.text.len() <= INLINE_MAX_BYTES
+        && !input.text.contains('\\')
+        && crate::parse::nesting_depth(&input.text) <= INLINE_MAX_DEPTH;
+    let analysed = if inline {
+        catch_unwind(AssertUnwindSafe(|| {
+            crate::unwrap::analyze(&input.text, limits)
+        }))
+    } else {
+        on_big_stack(input, limits)
+    };
     let mut script = analysed.unwrap_or_else(|payload| Script {
         unknowns: vec![Unknown {
             kind: UnknownKind::Internal,
@@ -173,4 +175,110 @@ pub fn analyze(input: &Input, limits: &Limits) -> Script {
         });
     }
     script
+}
+
+type Analysed = std::thread::Result<Script>;
+
+/// Analyse on a thread with a stack far larger than any limit lets the grammar use.
+fn on_big_stack(input: &Input, limits: &Limits) -> Analysed {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("guardsh-analyze".into())
+            .stack_size(ANALYSIS_STACK)
+            .spawn_scoped(s, || {
+                catch_unwind(AssertUnwindSafe(|| {
+                    crate::unwrap::analyze(&input.text, limits)
+                }))
+            })
+            .map_or_else(
+                // No thread to be had (resource limits): analyse here rather than not at all.
+                |_| {
+                    catch_unwind(AssertUnwindSafe(|| {
+                        crate::unwrap::analyze(&input.text, limits)
+                    }))
+                },
+                |handle| handle.join().unwrap_or_else(Err),
+            )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The worst lines the inline path takes, each at most `INLINE_MAX_BYTES` and at most
+    /// `INLINE_MAX_DEPTH` deep as counted on the outer text.
+    fn worst_short_lines() -> Vec<String> {
+        let mut lines = Vec::new();
+        // Nested shells in quotes, each level adding to the depth the outer count sees.
+        lines.push(format!(
+            "bash -c 'sh -c \"{}rm -rf /{}\"'",
+            "$( ".repeat(14),
+            " )".repeat(14)
+        ));
+        // An eval chain to the nested-shell limit, each level 15 deep.
+        let parens = format!("{}rm -rf /{}", "(".repeat(15), ")".repeat(15));
+        lines.push(format!("{}{parens}", "eval ".repeat(16)));
+        // Every kind of nesting to the inline depth.
+        lines.push(format!(
+            "echo {}x{}",
+            "$(echo ${x:-$(echo `".repeat(4),
+            "`)})".repeat(4)
+        ));
+        lines.push(format!(
+            "time time time time time time time time {}",
+            "{ ( ".repeat(8) + "rm -rf /" + &" ); }".repeat(8)
+        ));
+        // Brace and arithmetic nesting.
+        lines.push(format!("echo $(( {}1{} ))", "(".repeat(14), ")".repeat(14)));
+        for l in &lines {
+            assert!(l.len() <= INLINE_MAX_BYTES, "{} bytes", l.len());
+            assert!(crate::parse::nesting_depth(l) <= INLINE_MAX_DEPTH, "{l}");
+            assert!(!l.contains('\\'), "{l}");
+        }
+        lines
+    }
+
+    #[test]
+    fn short_lines_fit_a_small_stack() {
+        // 2 MiB is a quarter of the main thread's usual 8 MiB; a debug build uses several
+        // times the stack of a release build per level.
+        let lines = worst_short_lines();
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                for l in &lines {
+                    let script = crate::unwrap::analyze(l, &Limits::default());
+                    assert!(
+                        !script.commands.is_empty() || !script.unknowns.is_empty(),
+                        "{l}"
+                    );
+                }
+            })
+            .expect("thread starts")
+            .join()
+            .expect("no overflow on a 2 MiB stack");
+    }
+
+    #[test]
+    fn long_or_deep_lines_still_get_the_big_stack() {
+        let long = format!("{}rm -rf /", "echo x; ".repeat(200));
+        let script = analyze(
+            &Input::from_bytes(long.into_bytes(), false),
+            &Limits::default(),
+        );
+        assert!(script.commands.iter().any(|c| c.program() == Some("rm")));
+        // Deep lines go to the big stack; in a debug build the grammar's own stack budget
+        // may refuse them first, which is an answer too (fail closed), never a crash.
+        let deep = format!("echo {}x{}", "$(".repeat(60), ")".repeat(60));
+        let script = analyze(
+            &Input::from_bytes(deep.into_bytes(), false),
+            &Limits::default(),
+        );
+        assert!(
+            script.commands.iter().any(|c| c.program() == Some("echo"))
+                || script.cannot_be_checked(),
+            "{script:?}"
+        );
+    }
 }

@@ -17,7 +17,7 @@ mod grammar;
 mod limits;
 mod words;
 
-pub use limits::{Budget, Limits};
+pub use limits::{Budget, Limits, nesting_depth};
 
 use serde::Serialize;
 
