@@ -132,7 +132,7 @@ def main():
         gc = results["guardsh check heredoc + compound line"]
         print(f"dcg / guardsh, 'git status': {d / gs:.1f}x; heredoc + compound: {dc / gc:.1f}x")
     else:
-        print(f"dcg not found at {args.dcg}: `cargo install destructive_command_guard --locked`"
+        print(f"dcg not found at {args.dcg}: `bash benches/install-dcg.sh` installs it"
               " to compare")
     shutil.rmtree(tmp, ignore_errors=True)
 
