@@ -223,6 +223,107 @@ pub(super) fn peel(cmd: &Command) -> Peel {
             }
         }
         "flock" => flock(argv),
+        // `chrt [opts] PRIORITY CMD`, `taskset [opts] MASK CMD`; `-p` acts on a pid instead.
+        "chrt" | "taskset" => {
+            let spec = Spec {
+                short_val: if name == "chrt" { "TPD" } else { "" },
+                long_val: &["sched-runtime", "sched-period", "sched-deadline"],
+                ..Spec::default()
+            };
+            let s = opts::scan(argv, 1, &spec);
+            if s.has(&["p", "pid", "m", "max", "h", "help", "V", "version"]) {
+                return Peel::none();
+            }
+            Peel::run(from(argv, s.rest.saturating_add(1)), name)
+        }
+        "systemd-run" => {
+            let s = opts::scan(
+                argv,
+                1,
+                &Spec {
+                    short_val: "upEMHs",
+                    long_val: &[
+                        "unit",
+                        "property",
+                        "description",
+                        "slice",
+                        "uid",
+                        "gid",
+                        "nice",
+                        "working-directory",
+                        "setenv",
+                        "on-active",
+                        "on-boot",
+                        "on-startup",
+                        "on-unit-active",
+                        "on-unit-inactive",
+                        "on-calendar",
+                        "on-timer",
+                        "timer-property",
+                        "path-property",
+                        "socket-property",
+                        "service-type",
+                        "machine",
+                        "host",
+                        "expand-environment",
+                    ],
+                    ..Spec::default()
+                },
+            );
+            Peel::run(from(argv, s.rest), "systemd-run")
+        }
+        // `screen -dmS name CMD…` starts CMD in a detached session.
+        "screen" => {
+            let s = opts::scan(
+                argv,
+                1,
+                &Spec {
+                    short_val: "SceEhpTtX",
+                    long_val: &[],
+                    ..Spec::default()
+                },
+            );
+            if s.has(&[
+                "X", "p", "r", "R", "x", "ls", "list", "wipe", "v", "version", "help",
+            ]) {
+                // `screen -X stuff 'rm -rf ~\n'` types into a session: not readable.
+                return if s.has(&["X"]) {
+                    Peel::one(Step::Unknown {
+                        kind: UnknownKind::HiddenScript,
+                        why: "`screen -X` sends commands to another session".to_string(),
+                    })
+                } else {
+                    Peel::none()
+                };
+            }
+            Peel::run(from(argv, s.rest), "screen")
+        }
+        "tmux" => tmux(argv),
+        // `at`/`batch` read the job's shell text from standard input, or `-f FILE`.
+        "at" | "batch" => {
+            let s = opts::scan(
+                argv,
+                1,
+                &Spec {
+                    short_val: "qfmMt",
+                    ..Spec::default()
+                },
+            );
+            if s.has(&["l", "r", "d", "c", "V"]) {
+                return Peel::none();
+            }
+            match s.value(&["f"]) {
+                Some(path) => Peel::one(Step::File {
+                    path: path.clone(),
+                    via: format!("{name} -f"),
+                    args: None,
+                }),
+                None => Peel::one(Step::Stdin {
+                    via: name.to_string(),
+                    args: None,
+                }),
+            }
+        }
         "nsenter" | "unshare" => {
             let spec = if name == "nsenter" {
                 Spec {
@@ -302,6 +403,83 @@ pub(super) fn peel(cmd: &Command) -> Peel {
 }
 
 /// A wrapper whose command starts after its options and `skip` operands.
+/// `tmux new-session|new-window|split-window|respawn-pane|respawn-window|run-shell … CMD`:
+/// CMD is shell text. `send-keys` types into a pane, which guardsh cannot follow.
+fn tmux(argv: &[Word]) -> Peel {
+    let global = opts::scan(
+        argv,
+        1,
+        &Spec {
+            short_val: "cfLST",
+            ..Spec::default()
+        },
+    );
+    let Some(sub) = argv.get(global.rest) else {
+        return Peel::none();
+    };
+    let runs = matches!(
+        sub.text.as_str(),
+        "new-session"
+            | "new"
+            | "new-window"
+            | "neww"
+            | "split-window"
+            | "splitw"
+            | "respawn-pane"
+            | "respawnp"
+            | "respawn-window"
+            | "respawnw"
+            | "run-shell"
+            | "run"
+            | "if-shell"
+            | "if"
+            | "display-popup"
+            | "popup"
+    );
+    if matches!(
+        sub.text.as_str(),
+        "send-keys" | "send" | "pipe-pane" | "pipep"
+    ) {
+        return Peel::one(Step::Unknown {
+            kind: UnknownKind::HiddenScript,
+            why: format!(
+                "`tmux {}` sends text to a pane, which runs it in a shell guardsh does not see",
+                sub.text
+            ),
+        });
+    }
+    if !sub.is_literal() {
+        return Peel::one(Step::Unknown {
+            kind: UnknownKind::DynamicProgram,
+            why: "a tmux command chosen at run time".to_string(),
+        });
+    }
+    if !runs {
+        return Peel::none();
+    }
+    // Which letters take a value differs by subcommand (`-d` detaches a new session but is
+    // run-shell's delay).
+    let short_val = match sub.text.as_str() {
+        "run-shell" | "run" => "cdt",
+        "display-popup" | "popup" => "bcdehsSTtwxy",
+        "if-shell" | "if" => "t",
+        _ => "cefFnstxyl",
+    };
+    let s = opts::scan(
+        argv,
+        global.rest + 1,
+        &Spec {
+            short_val,
+            ..Spec::default()
+        },
+    );
+    let rest = from(argv, s.rest);
+    if rest.is_empty() {
+        return Peel::none();
+    }
+    Peel::one(joined_text(rest, "tmux", None))
+}
+
 fn simple(argv: &[Word], via: &str, spec: &Spec<'_>, skip: usize) -> Peel {
     let s = opts::scan(argv, 1, spec);
     Peel::run(from(argv, s.rest.saturating_add(skip)), via)
