@@ -64,6 +64,16 @@ fn tidy(path: &str) -> String {
     for p in path.split('/') {
         match p {
             "" | "." => {}
+            // `/tmp/../etc` is `/etc`: a `..` cancels the step before it, unless that step
+            // is itself `..` or only known at run time (`$DIR/..` is not `.`).
+            ".." if parts
+                .last()
+                .is_some_and(|l| *l != ".." && !l.contains(['$', '`', '*', '?', '[', '{'])) =>
+            {
+                parts.pop();
+            }
+            // `/..` is `/`.
+            ".." if absolute && parts.is_empty() => {}
             _ => parts.push(p),
         }
     }
@@ -92,6 +102,10 @@ pub fn is_in(word: &Word, class: PathClass) -> bool {
         PathClass::Home => is_home(text),
         PathClass::System => {
             let t = tidy(text);
+            // Scratch space, not the system's: `rm -rf /var/tmp/*` is cleaning up.
+            if matches!(t.as_str(), "/var/tmp" | "/private/tmp" | "/private/var/tmp") {
+                return false;
+            }
             SYSTEM.iter().any(|s| {
                 t == *s
                     || t.strip_prefix(s)
@@ -134,7 +148,10 @@ fn is_home(text: &str) -> bool {
         }
     }
     let t = tidy(text);
+    // `/home` and `/Users` hold every user's home.
     t == "/root"
+        || t == "/home"
+        || t == "/Users"
         || ["/home/", "/Users/"].iter().any(|base| {
             t.strip_prefix(base)
                 .is_some_and(|user| !user.is_empty() && !user.contains('/'))
@@ -166,6 +183,15 @@ mod tests {
             ("~/src/app/target", PathClass::Home, false),
             ("/home/alice", PathClass::Home, true),
             ("/home/alice/tmp", PathClass::Home, false),
+            ("/home", PathClass::Home, true),
+            ("/Users/*", PathClass::Home, true),
+            ("/tmp/../home/bob", PathClass::Home, true),
+            ("/tmp/../etc", PathClass::System, true),
+            ("/..", PathClass::Root, true),
+            ("build/../..", PathClass::Cwd, true),
+            ("$DIR/..", PathClass::Cwd, false),
+            ("/var/tmp/*", PathClass::System, false),
+            ("/var/log", PathClass::System, true),
             ("/etc", PathClass::System, true),
             ("/usr/lib", PathClass::System, true),
             ("/var/*", PathClass::System, true),
