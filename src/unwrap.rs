@@ -271,6 +271,42 @@ impl Engine {
                 step => self.apply(i, &cmd, step),
             }
         }
+        if let Some(out) = crate::payload::code::shell_out(&cmd, &self.out) {
+            self.interpreter(i, &cmd, out);
+        }
+    }
+
+    /// Shell commands that interpreter code runs (`os.system`, `execSync`, `system`,
+    /// backquotes): nested scripts. A string that does not parse as shell hides a script,
+    /// like a file that does not parse; it does not make the whole line unreadable.
+    fn interpreter(&mut self, i: usize, cmd: &Command, out: crate::payload::code::ShellOut) {
+        if out.code_unknown {
+            self.unknown(
+                UnknownKind::DynamicScript,
+                format!(
+                    "`{}` runs interpreter code that is only known when the line runs",
+                    cmd.source
+                ),
+                &cmd.places,
+            );
+        }
+        let via = format!("{} code", cmd.program().unwrap_or("interpreter"));
+        for (text, dynamic) in out.scripts {
+            self.nested(
+                i,
+                cmd,
+                Nested {
+                    text: &text,
+                    dynamic,
+                    via: via.clone(),
+                    args: None,
+                    input: None,
+                    from_stdin: false,
+                    from_file: true,
+                    piped: false,
+                },
+            );
+        }
     }
 
     fn apply(&mut self, i: usize, cmd: &Command, step: Step) {

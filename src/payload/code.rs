@@ -263,6 +263,180 @@ pub fn deletes(cmd: &Command, script: &Script) -> Option<Vec<Word>> {
     Some(out)
 }
 
+/// What interpreter code hands to a shell or runs as a program: `os.system("…")`,
+/// `subprocess.run([...])`, `execSync("…")`, Perl's and Ruby's `system`, backquotes, `qx`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShellOut {
+    /// Shell text the code runs (an argv list is written back as one quoted line), with
+    /// whether it holds expansions made at run time (the shell's or the language's).
+    pub scripts: Vec<(String, bool)>,
+    /// The whole code is only known when the line runs (`python3 -c "$CODE"`).
+    pub code_unknown: bool,
+}
+
+/// The shell commands `cmd`'s interpreter code runs; `None` when it runs no visible code.
+pub fn shell_out(cmd: &Command, script: &Script) -> Option<ShellOut> {
+    let code = source(cmd, script)?;
+    let mut out = ShellOut::default();
+    let head = code.text.trim_start();
+    if code.dynamic && (head.starts_with('$') || head.starts_with('`')) {
+        out.code_unknown = true;
+        return Some(out);
+    }
+    if code.text.len() > MAX_CODE {
+        out.code_unknown = true;
+        return Some(out);
+    }
+    let blank = blank_literals(&code.text, code.lang);
+    // Generic names (`run`, `exec`) count only when the code loads the module that makes
+    // them run programs: `asyncio.run(main())` and `/re/.exec(s)` are not commands.
+    let has = |m: &str| code.text.contains(m);
+    let mut names: Vec<&str> = Vec::new();
+    match code.lang {
+        Lang::Python => {
+            if has("os") {
+                names.extend(["system", "popen", "spawnl", "spawnlp", "execl", "execlp"]);
+                names.extend(["execv", "execvp"]);
+            }
+            if has("subprocess") {
+                names.extend(["run", "call", "check_call", "check_output", "Popen"]);
+                names.extend(["getoutput", "getstatusoutput"]);
+            }
+        }
+        Lang::Js => {
+            if has("child_process") {
+                names.extend(["execSync", "exec", "spawnSync", "spawn"]);
+                names.extend(["execFileSync", "execFile"]);
+            }
+        }
+        Lang::Perl => names.extend(["system", "exec"]),
+        Lang::Ruby => {
+            names.extend(["system", "exec", "spawn"]);
+            if has("Open3") {
+                names.extend(["capture2", "capture2e", "capture3", "popen3", "popen2"]);
+            }
+        }
+    }
+    for name in names {
+        let mut from = 0;
+        while let Some(at) = find_call(&blank, name, from) {
+            from = at + name.len();
+            let Some(args) = call_args(&code.text, &blank, from) else {
+                continue;
+            };
+            if out.scripts.len() >= MAX_DELETES {
+                break;
+            }
+            if let Some(found) = command_of(args, code.lang) {
+                out.scripts.push((found.0, found.1 || code.dynamic));
+            }
+        }
+    }
+    // Backquotes run shell text in Perl and Ruby; `%x(…)` and `qx(…)`/`qx{…}` too.
+    if matches!(code.lang, Lang::Perl | Lang::Ruby) {
+        for (text, dynamic) in backquoted(&code.text, code.lang) {
+            if out.scripts.len() < MAX_DELETES {
+                out.scripts.push((text, dynamic || code.dynamic));
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The command a call's arguments name: a string literal is shell text; a list literal
+/// (or several string arguments, as Perl's `system LIST` and Ruby's `system(cmd, args…)`) is
+/// an argv, written back as a quoted line. Anything computed is `$…` text, dynamic.
+fn command_of(args: &str, lang: Lang) -> Option<(String, bool)> {
+    let parts = split_top(args, lang);
+    let first = parts.first()?.trim();
+    if first.is_empty() {
+        return None;
+    }
+    let words = |items: &[&str]| -> (String, bool) {
+        let mut argv = Vec::new();
+        let mut dynamic = false;
+        for item in items {
+            let item = item.trim();
+            if item.is_empty() || item.contains(['=', ':']) && !item.starts_with(['"', '\'']) {
+                // `shell=True`, `{ stdio: 'inherit' }`: options, not words.
+                continue;
+            }
+            match literal(item, lang) {
+                Some(w) => {
+                    dynamic |= w.dynamic;
+                    argv.push(w.text);
+                }
+                None => {
+                    dynamic = true;
+                    argv.push("$computed_word".to_string());
+                }
+            }
+        }
+        (shell_words::join(argv), dynamic)
+    };
+    if let Some(inner) = first.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+        let items = split_top(inner, lang);
+        // `spawn("git", ["push", …])`-style calls take the program first, then a list.
+        return Some(words(&items));
+    }
+    let head = literal(first, lang);
+    match (head, parts.get(1).map(|p| p.trim())) {
+        // `spawn("git", ["push", "--force"])`, `execFile("rm", ["-rf", "/"])`.
+        (Some(program), Some(list)) if list.starts_with('[') => {
+            let inner = list.trim_start_matches('[').trim_end_matches(']');
+            let mut items: Vec<&str> = vec![first];
+            items.extend(split_top(inner, lang));
+            let _ = program;
+            Some(words(&items))
+        }
+        // Perl `system("rm", "-rf", "/")`, Ruby `system("rm", "-rf", "/")`: an argv.
+        (Some(_), Some(next))
+            if matches!(lang, Lang::Perl | Lang::Ruby) && literal(next, lang).is_some() =>
+        {
+            Some(words(&parts))
+        }
+        (Some(w), _) => Some((w.text, w.dynamic)),
+        // A command computed by the code: known only when it runs.
+        (None, _) => Some(("$computed_command".to_string(), true)),
+    }
+}
+
+/// Text between backquotes, `qx(…)`/`qx{…}` (Perl) and `%x(…)` (Ruby).
+fn backquoted(code: &str, lang: Lang) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let bytes = code.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && out.len() < MAX_DELETES {
+        let (open_len, close) = match bytes.get(i..) {
+            Some([b'`', ..]) => (1, b'`'),
+            Some([b'q', b'x', b'(', ..]) if lang == Lang::Perl => (3, b')'),
+            Some([b'q', b'x', b'{', ..]) if lang == Lang::Perl => (3, b'}'),
+            Some([b'%', b'x', b'(', ..]) if lang == Lang::Ruby => (3, b')'),
+            Some([b'%', b'x', b'{', ..]) if lang == Lang::Ruby => (3, b'}'),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let start = i + open_len;
+        let Some(len) = bytes
+            .get(start..)
+            .and_then(|r| r.iter().position(|&b| b == close))
+        else {
+            break;
+        };
+        if let Some(text) = code.get(start..start + len) {
+            let dynamic = match lang {
+                Lang::Perl => text.contains(['$', '@']),
+                _ => text.contains("#{"),
+            };
+            out.push((text.to_string(), dynamic));
+        }
+        i = start + len + 1;
+    }
+    out
+}
+
 /// A call that deletes a tree.
 struct Call {
     name: &'static str,
@@ -704,6 +878,73 @@ mod tests {
             "perl script.pl -e x",
         ] {
             assert_eq!(paths(line), Vec::<(String, bool)>::new(), "{line}");
+        }
+    }
+
+    fn shell(line: &str) -> (Vec<(String, bool)>, bool) {
+        let script = analyze(line, &Limits::default());
+        let cmd = script
+            .commands
+            .iter()
+            .find(|c| source(c, &script).is_some());
+        match cmd.and_then(|c| shell_out(c, &script)) {
+            Some(o) => (o.scripts, o.code_unknown),
+            None => (Vec::new(), false),
+        }
+    }
+
+    #[test]
+    fn shell_commands_in_interpreter_code_are_found() {
+        type Case<'a> = (&'a str, &'a [(&'a str, bool)], bool);
+        let cases: &[Case<'_>] = &[
+            (
+                r#"python3 -c 'import os; os.system("rm -rf /")'"#,
+                &[("rm -rf /", false)],
+                false,
+            ),
+            (
+                r#"python3 -c 'import subprocess; subprocess.run(["git", "push", "-f"])'"#,
+                &[("git push -f", false)],
+                false,
+            ),
+            (
+                r#"node -e 'require("child_process").spawnSync("rm", ["-rf", dir])'"#,
+                &[("rm -rf '$computed_word'", true)],
+                false,
+            ),
+            (
+                r#"perl -e 'system("rm", "-rf", "/")'"#,
+                &[("rm -rf /", false)],
+                false,
+            ),
+            (r#"perl -e 'print qx(ls -l)'"#, &[("ls -l", false)], false),
+            (
+                r#"ruby -e 'puts `git status`'"#,
+                &[("git status", false)],
+                false,
+            ),
+            (
+                r#"python3 -c 'import os; os.system(cmd)'"#,
+                &[("$computed_command", true)],
+                false,
+            ),
+            (r#"python3 -c "$CODE""#, &[], true),
+            // Generic names count only with the module that makes them run programs.
+            (
+                r#"python3 -c 'import asyncio; asyncio.run(main())'"#,
+                &[],
+                false,
+            ),
+            (r#"node -e 'console.log(/a/.exec("abc"))'"#, &[], false),
+            (
+                r#"python3 -c 'print("os.system(\"rm -rf /\")")'"#,
+                &[],
+                false,
+            ),
+        ];
+        for (line, want, unknown) in cases {
+            let want: Vec<(String, bool)> = want.iter().map(|(t, d)| (t.to_string(), *d)).collect();
+            assert_eq!(shell(line), (want, *unknown), "{line}");
         }
     }
 
