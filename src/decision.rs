@@ -99,8 +99,25 @@ fn weigh(kind: UnknownKind, text: &str) -> Decision {
 /// Decide on an analysed line.
 pub fn decide(script: &Script, rules: &RuleSet) -> Verdict {
     let mut matches = Vec::new();
+    let mut guessed: Vec<UnknownFinding> = Vec::new();
     for cmd in &script.commands {
-        for rule in rules.matching(cmd, script) {
+        let found = rules.matching_all(cmd, script);
+        for rule in found.through_dynamic {
+            // `railway volume $verb pg-data` may be `railway volume delete`: at least a
+            // confirmation, never more than the rule itself asks.
+            let finding = UnknownFinding {
+                kind: UnknownKind::DynamicSubcommand,
+                text: format!(
+                    "`{}` could be {} (`{}`): a word is only known when the line runs",
+                    cmd.source, rule.id, rule.message
+                ),
+                severity: Decision::from(rule.severity).min(Decision::Confirm),
+            };
+            if !guessed.contains(&finding) {
+                guessed.push(finding);
+            }
+        }
+        for rule in found.exact {
             let m = Match {
                 rule: rule.id.clone(),
                 severity: rule.severity.into(),
@@ -114,7 +131,7 @@ pub fn decide(script: &Script, rules: &RuleSet) -> Verdict {
             }
         }
     }
-    let unknown: Vec<UnknownFinding> = script
+    let mut unknown: Vec<UnknownFinding> = script
         .unknowns
         .iter()
         .map(|u| UnknownFinding {
@@ -123,6 +140,7 @@ pub fn decide(script: &Script, rules: &RuleSet) -> Verdict {
             severity: weigh(u.kind, &u.text),
         })
         .collect();
+    unknown.extend(guessed);
     let decision = matches
         .iter()
         .map(|m| m.severity)

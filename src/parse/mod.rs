@@ -239,6 +239,9 @@ pub enum UnknownKind {
     DynamicProgram,
     /// Brace expansion in command position (`{rm,-rf,/}`).
     BraceProgram,
+    /// A subcommand word only known at run time where a rule names a destructive one
+    /// (`railway volume $verb`). Found by the rules, not the parser.
+    DynamicSubcommand,
     /// Text run by a nested shell or `eval` that is not literal (`eval "$x"`).
     DynamicScript,
     /// A shell reads its commands from somewhere guardsh cannot see (`curl … | sh`,

@@ -241,12 +241,19 @@ impl RuleSet {
 
     /// The rules that match `cmd`, one of the commands of `script`.
     pub fn matching(&self, cmd: &Command, script: &Script) -> Vec<&Rule> {
+        self.matching_all(cmd, script).exact
+    }
+
+    /// The rules that match `cmd`, and those that would match if a subcommand word only
+    /// known at run time (`railway volume $verb`) were the one they name.
+    pub fn matching_all(&self, cmd: &Command, script: &Script) -> Matching<'_> {
+        let none = Matching::default();
         let Some(program) = rule_program(cmd) else {
-            return Vec::new();
+            return none;
         };
         let program = self.aliases.get(program).map_or(program, String::as_str);
         let Some(candidates) = self.by_program.get(program) else {
-            return Vec::new();
+            return none;
         };
         let args = cmd.argv.get(1..).unwrap_or(&[]);
         let default_spec = OptionSpec::default();
@@ -256,7 +263,7 @@ impl RuleSet {
             .iter()
             .any(|w| w.text == "--help" || spec.help.contains(&w.text))
         {
-            return Vec::new();
+            return none;
         }
         let tokens = normalise(args, spec);
         let payloads = Payloads {
@@ -265,12 +272,32 @@ impl RuleSet {
             sql: OnceCell::new(),
             http: OnceCell::new(),
             code: OnceCell::new(),
+            dynamic_path: false,
         };
-        candidates
+        let exact: Vec<&Rule> = candidates
             .iter()
             .filter_map(|&i| self.rules.get(i))
             .filter(|r| r.matches(&tokens, &payloads))
-            .collect()
+            .collect();
+        if !args.iter().any(|w| w.dynamic) {
+            return Matching {
+                exact,
+                through_dynamic: Vec::new(),
+            };
+        }
+        let payloads = Payloads {
+            dynamic_path: true,
+            ..payloads
+        };
+        let through_dynamic = candidates
+            .iter()
+            .filter_map(|&i| self.rules.get(i))
+            .filter(|r| r.matches(&tokens, &payloads))
+            .collect();
+        Matching {
+            exact,
+            through_dynamic,
+        }
     }
 }
 
@@ -285,10 +312,22 @@ pub fn rule_program(cmd: &Command) -> Option<&str> {
     }
 }
 
+/// The rules [`RuleSet::matching_all`] found for one command.
+#[derive(Debug, Default)]
+pub struct Matching<'r> {
+    /// Rules that match.
+    pub exact: Vec<&'r Rule>,
+    /// Rules that match only if a subcommand word known at run time is the one they name.
+    pub through_dynamic: Vec<&'r Rule>,
+}
+
 /// A command's payloads, worked out at most once however many rules ask.
 struct Payloads<'a> {
     cmd: &'a Command,
     script: &'a Script,
+    /// Match a subcommand step that is only known at run time as if it were the rule's,
+    /// and only rules that need that.
+    dynamic_path: bool,
     sql: OnceCell<Option<sql::SqlPayload>>,
     http: OnceCell<Option<http::Request>>,
     code: OnceCell<Option<Vec<Word>>>,
@@ -324,11 +363,17 @@ impl Rule {
                 Token::Flag { .. } => None,
             })
             .collect();
+        let mut through_dynamic = false;
         for (k, alts) in self.path.iter().enumerate() {
             match operands.get(k) {
                 Some(w) if w.is_literal() && alts.contains(&w.text) => {}
+                // `railway volume $verb pg-data`: the step is only known at run time.
+                Some(w) if payloads.dynamic_path && w.dynamic => through_dynamic = true,
                 _ => return false,
             }
+        }
+        if payloads.dynamic_path && !through_dynamic {
+            return false;
         }
         let rest = operands.get(self.path.len()..).unwrap_or(&[]);
         let has = |name: &str| {
