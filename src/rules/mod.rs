@@ -522,7 +522,12 @@ fn http_matches(h: &raw::Http, r: &http::Request) -> bool {
     if (!h.hosts.is_empty() || !h.paths.is_empty()) && !r.urls.iter().any(|u| url_ok(u)) {
         return false;
     }
-    if !h.mutations.is_empty() && !r.mutations.iter().any(|m| h.mutations.contains(m)) {
+    if !h.mutations.is_empty()
+        && !r
+            .mutations
+            .iter()
+            .any(|m| h.mutations.iter().any(|g| glob::matches(g, m)))
+    {
         return false;
     }
     if h.hidden && !r.hidden {

@@ -193,7 +193,8 @@ pub struct Http {
     /// A URL's path matches one of these globs (`/graphql/v2*`).
     #[serde(default)]
     pub paths: Vec<String>,
-    /// The body runs a GraphQL mutation with one of these root fields (`volumeDelete`).
+    /// The body runs a GraphQL mutation with one of these root fields (`volumeDelete`), or
+    /// whose root field matches one of these globs (`*Delete*`).
     #[serde(default)]
     pub mutations: Vec<String>,
     /// Part of the request could not be seen (a body from a missing file, a program's output
