@@ -522,11 +522,19 @@ fn http_matches(h: &raw::Http, r: &http::Request) -> bool {
     if (!h.hosts.is_empty() || !h.paths.is_empty()) && !r.urls.iter().any(|u| url_ok(u)) {
         return false;
     }
+    if !h.not_hosts.is_empty()
+        && r.urls.iter().any(|u| {
+            let (host, _) = split_url(u);
+            h.not_hosts.iter().any(|g| glob::matches(g, &host))
+        })
+    {
+        return false;
+    }
     if !h.mutations.is_empty()
-        && !r
-            .mutations
-            .iter()
-            .any(|m| h.mutations.iter().any(|g| glob::matches(g, m)))
+        && !r.mutations.iter().any(|m| {
+            h.mutations.iter().any(|g| glob::matches(g, m))
+                && !h.not_mutations.iter().any(|g| glob::matches(g, m))
+        })
     {
         return false;
     }

@@ -197,6 +197,13 @@ pub struct Http {
     /// whose root field matches one of these globs (`*Delete*`).
     #[serde(default)]
     pub mutations: Vec<String>,
+    /// Mutations matching one of these globs do not count for `mutations`
+    /// (`*Cancel`: cancelling a scheduled delete).
+    #[serde(default)]
+    pub not_mutations: Vec<String>,
+    /// No URL's host matches one of these globs (`localhost`, `127.*`).
+    #[serde(default)]
+    pub not_hosts: Vec<String>,
     /// Part of the request could not be seen (a body from a missing file, a program's output
     /// or a variable; a host or method in a variable): what it runs is unknown.
     #[serde(default)]
