@@ -83,6 +83,7 @@ pub struct Rule {
     sql_hidden: bool,
     http: Option<raw::Http>,
     code_deletes: Vec<PathClass>,
+    env: Vec<(String, String)>,
     /// How bad a match is.
     pub severity: Severity,
     /// What it destroys.
@@ -183,6 +184,15 @@ impl RuleSet {
                         }
                     }
                 }
+                let mut env = Vec::new();
+                for e in &r.when.env {
+                    match e.split_once('=') {
+                        Some((name, value)) if !name.is_empty() => {
+                            env.push((name.to_string(), value.to_string()));
+                        }
+                        _ => return Err(invalid(format!("env condition {e:?} is not NAME=glob"))),
+                    }
+                }
                 let programs: Vec<String> = r.program.iter().map(String::from).collect();
                 if programs.is_empty() {
                     return Err(invalid("no program".into()));
@@ -223,6 +233,7 @@ impl RuleSet {
                     sql_hidden: r.when.sql_hidden,
                     http: r.when.http.clone(),
                     code_deletes: r.when.code_deletes.clone(),
+                    env,
                     id: r.id,
                     severity: r.severity,
                     message: r.message,
@@ -459,6 +470,9 @@ impl Rule {
         {
             return false;
         }
+        if !self.env.is_empty() && !env_matches(&self.env, payloads.cmd, payloads.script) {
+            return false;
+        }
         if !self.code_deletes.is_empty()
             && !payloads
                 .code_deletes()
@@ -479,6 +493,31 @@ impl Rule {
     pub fn programs(&self) -> &[String] {
         &self.programs
     }
+}
+
+/// Is one of `wanted` (`NAME` glob, value glob) set for `cmd`: by its own prefix
+/// assignments, or by a bare assignment or `export`/`declare -x` anywhere in the line?
+fn env_matches(wanted: &[(String, String)], cmd: &Command, script: &Script) -> bool {
+    let hit = |name: &str, value: &str| {
+        wanted
+            .iter()
+            .any(|(n, v)| glob::matches(n, name) && glob::matches(v, value))
+    };
+    if cmd.assignments.iter().any(|a| hit(&a.name, &a.value.text)) {
+        return true;
+    }
+    script.commands.iter().any(|c| {
+        let exporting = matches!(
+            c.program(),
+            Some("export" | "declare" | "typeset" | "set" | "setenv")
+        );
+        (c.argv.is_empty() && c.assignments.iter().any(|a| hit(&a.name, &a.value.text)))
+            || (exporting
+                && c.argv
+                    .iter()
+                    .skip(1)
+                    .any(|w| w.text.split_once('=').is_some_and(|(n, v)| hit(n, v))))
+    })
 }
 
 /// Does one operand meet every part of `t`?
@@ -671,6 +710,39 @@ mod tests {
         for (line, want) in cases {
             assert_eq!(ids(&s, line), *want, "{line}");
         }
+    }
+
+    #[test]
+    fn env_conditions() {
+        let s = set(&[(
+            "consent",
+            "prisma",
+            "[]",
+            "{env: ['PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION=*', 'TF_CLI_ARGS*=*-destroy*']}",
+        )])
+        .expect("compiles");
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION=yes prisma migrate reset",
+                &["consent"],
+            ),
+            (
+                "env PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION=1 prisma db push",
+                &["consent"],
+            ),
+            (
+                "export PRISMA_USER_CONSENT_FOR_DANGEROUS_AI_ACTION=1; prisma x",
+                &["consent"],
+            ),
+            ("TF_CLI_ARGS_apply=-destroy prisma", &["consent"]),
+            ("prisma migrate status", &[]),
+            ("OTHER=1 prisma migrate reset", &[]),
+        ];
+        for (line, want) in cases {
+            assert_eq!(ids(&s, line), *want, "{line}");
+        }
+        let bad = set(&[("x", "prisma", "[]", "{env: ['NOEQUALS']}")]);
+        assert!(bad.is_err());
     }
 
     #[test]

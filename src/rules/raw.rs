@@ -155,6 +155,12 @@ pub struct Conditions {
     /// Conditions on the HTTP request the command makes.
     #[serde(default)]
     pub http: Option<Http>,
+    /// The command runs with one of these environment variables set, written `NAME=glob`
+    /// (`DISABLE_DATABASE_ENVIRONMENT_CHECK=1`, `TF_CLI_ARGS*=*-destroy*`): a prefix
+    /// assignment (`NAME=x cmd`, `env NAME=x cmd`), or a bare assignment or `export` anywhere
+    /// in the line (judged pessimistically: order is not checked).
+    #[serde(default)]
+    pub env: Vec<String>,
     /// Code the command hands an interpreter (`python -c`, `node -e`, `perl -e`, `ruby -e`,
     /// a heredoc) recursively deletes a path of one of these classes (`shutil.rmtree`,
     /// `fs.rmSync(…, {recursive: true})`, `rmtree`, `FileUtils.rm_rf`).
