@@ -39,6 +39,16 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
         crate::exit::CONFIG,
         "a rule pack or configuration file is broken (the message names file, line and column)",
     ),
+    (
+        crate::exit::REFUSED,
+        "shell mode: the line was refused and nothing of it ran (also `approve` refusing)",
+    ),
+];
+
+/// The subcommands' names: an argv whose first word is none of these (and is a shell option
+/// or a script) is a shell invocation. Kept in step with [`Commands`] by a test.
+pub const SUBCOMMANDS: &[&str] = &[
+    "explain", "check", "test", "approve", "log", "shell", "help",
 ];
 
 /// Said after the exit codes: how errors look.
@@ -63,7 +73,16 @@ A shell guard that refuses destructive commands before they run.
 guardsh parses a command line the way bash will and finds every simple command inside it: \
 through pipelines, lists, substitutions, subshells, heredocs, nested shells (`bash -c`, `eval`) \
 and wrappers (`sudo`, `env`, `xargs`…). What cannot be known before the shell runs is reported \
-as unknown, never guessed.";
+as unknown, never guessed.
+
+Called as a shell (`guardsh -c CMD [$0 args…]`, `guardsh -lc CMD`, `guardsh script.sh`, a script \
+on standard input, or through a link named bash, zsh or sh), guardsh judges the whole text \
+first and then either runs the real shell with the very same arguments, or refuses and runs \
+nothing. A line that needs confirmation runs only after a person types the phrase shown on \
+the terminal (`/dev/tty`, never standard input), or with a single-use approval granted by \
+`guardsh approve`. `guardsh --dry-run -c CMD` (or GUARDSH_DRY_RUN=1) only reports. The real \
+shell is GUARDSH_SHELL, `shell:` in ~/.config/guardsh/config.yaml, or bash on PATH (never \
+guardsh itself). Every decision is appended to ~/.local/state/guardsh/audit.jsonl.";
 
 /// `guardsh`: the top-level command line.
 #[derive(Debug, Clone, Parser)]
@@ -163,6 +182,80 @@ Examples:
         after_long_help = exit_codes_help()
     )]
     Test(TestArgs),
+
+    /// Approve, once, a command that was refused for want of a person's confirmation.
+    #[command(
+        long_about = "Approve, once, a command that shell mode refused because it needs a person's \
+typed confirmation and had no terminal to ask on.
+
+The refusal gave a short request id. Run this in a terminal of your own (not through the \
+agent): it shows the exact command and directory and asks for the phrase. The approval is \
+single-use, bound to that command and directory, and expires after five minutes. It refuses \
+to run inside a shell guardsh guards, and without a terminal.
+
+Examples:
+  guardsh approve 3f9a1c2e",
+        after_long_help = exit_codes_help()
+    )]
+    Approve(ApproveArgs),
+
+    /// Show recent decisions from the audit log.
+    #[command(
+        long_about = "Show recent decisions from the audit log (~/.local/state/guardsh/audit.jsonl): \
+time, directory, mode, decision, outcome and the command.
+
+Examples:
+  guardsh log
+  guardsh log --decision deny --decision confirm -n 50
+  guardsh log --json",
+        after_long_help = exit_codes_help()
+    )]
+    Log(LogArgs),
+
+    /// Set guardsh up as a shell: links named bash, zsh and sh that guard, then run the real one.
+    #[command(subcommand)]
+    Shell(ShellCommands),
+}
+
+/// `guardsh shell …`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ShellCommands {
+    /// Create links named bash, zsh and sh to guardsh in a directory of their own, and print
+    /// the line to give an agent (Claude Code accepts only a shell whose path names bash or
+    /// zsh, and Codex recognises shells by name).
+    Install(ShellInstallArgs),
+}
+
+/// `guardsh shell install`.
+#[derive(Debug, Clone, Args)]
+pub struct ShellInstallArgs {
+    /// Where to create the links (default: ~/.local/share/guardsh/bin).
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
+}
+
+/// `guardsh approve`.
+#[derive(Debug, Clone, Args)]
+pub struct ApproveArgs {
+    /// The request id the refusal printed.
+    #[arg(value_name = "ID")]
+    pub id: String,
+}
+
+/// `guardsh log`.
+#[derive(Debug, Clone, Args)]
+pub struct LogArgs {
+    /// Show only these decisions (allow, warn, confirm, deny); repeat for several.
+    #[arg(long, value_name = "DECISION", value_parser = ["allow", "warn", "confirm", "deny"])]
+    pub decision: Vec<String>,
+
+    /// How many of the most recent entries to show.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+
+    /// Print the entries as JSON lines, as they are stored.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `guardsh test`.
@@ -226,6 +319,19 @@ mod tests {
     #[test]
     fn definitions_are_consistent() {
         command().debug_assert();
+    }
+
+    #[test]
+    fn subcommand_list_is_complete() {
+        let mut names: Vec<String> = command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_owned())
+            .collect();
+        names.push("help".to_owned());
+        names.sort();
+        let mut listed: Vec<String> = SUBCOMMANDS.iter().map(|s| (*s).to_owned()).collect();
+        listed.sort();
+        assert_eq!(names, listed);
     }
 
     #[test]

@@ -4,15 +4,25 @@
 //! Data flows one way: text → commands ([`parse`], [`unwrap`]) → report. `run` is the one
 //! place where errors become exit codes.
 
+pub mod approve;
+pub mod audit;
 pub mod check;
 pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod confirm;
 pub mod decision;
+pub mod exec;
 pub mod explain;
+pub mod guard;
 pub mod input;
 pub mod pack_test;
 pub mod parse;
+pub mod paths;
 pub mod payload;
 pub mod rules;
+pub mod sh_args;
+pub mod shell_install;
 pub mod term;
 pub mod unwrap;
 
@@ -41,6 +51,9 @@ pub mod exit {
     pub const DENY: u8 = 5;
     /// A rule pack or configuration file is broken.
     pub const CONFIG: u8 = 6;
+    /// Shell mode: the line was refused and nothing of it ran. The shell's own code for a
+    /// command that was found but may not be executed, so callers read it as a failure.
+    pub const REFUSED: u8 = 126;
 }
 
 /// Everything that can stop a subcommand from doing its job.
@@ -55,6 +68,12 @@ pub enum Error {
     /// `guardsh test` failed.
     #[error(transparent)]
     Test(#[from] pack_test::Error),
+    /// `guardsh approve` did not approve.
+    #[error(transparent)]
+    Approve(#[from] approve::Error),
+    /// `guardsh log` or `guardsh shell install` failed.
+    #[error("{0}")]
+    Io(String),
 }
 
 impl Error {
@@ -64,6 +83,8 @@ impl Error {
             Error::Explain(_) => exit::FAILURE,
             Error::Check(e) => e.exit_code(),
             Error::Test(e) => e.exit_code(),
+            Error::Approve(e) => e.exit_code(),
+            Error::Io(_) => exit::FAILURE,
         }
     }
 
@@ -73,6 +94,7 @@ impl Error {
             Error::Explain(e) => e.is_broken_pipe(),
             Error::Check(e) => e.is_broken_pipe(),
             Error::Test(e) => e.is_broken_pipe(),
+            Error::Approve(_) | Error::Io(_) => false,
         }
     }
 }
@@ -83,6 +105,24 @@ impl Error {
 /// are one `guardsh: …` line on standard error, and an internal panic is reported the same way.
 pub fn run(args: Vec<OsString>) -> ExitCode {
     quiet_panics();
+    let argv0 = args.first().cloned().unwrap_or_default();
+    if sh_args::is_shell_call(
+        &argv0,
+        args.get(1).map(OsString::as_os_str),
+        cli::SUBCOMMANDS,
+    ) {
+        return match catch_unwind(AssertUnwindSafe(|| guard::run(args))) {
+            Ok(code) => ExitCode::from(code),
+            Err(payload) => {
+                // Fail closed: nothing was exec'd.
+                say(&format!(
+                    "internal error: {}; refused, nothing ran (please report this)",
+                    panic_message(payload.as_ref())
+                ));
+                ExitCode::from(exit::REFUSED)
+            }
+        };
+    }
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => return clap_error(&err),
@@ -128,7 +168,60 @@ fn dispatch(cli: &cli::Cli) -> Result<u8, Error> {
             let mut out = io::BufWriter::new(stdout.lock());
             Ok(pack_test::execute(args, &mut out)?)
         }
+        cli::Commands::Approve(args) => {
+            let done = approve::run(&args.id)?;
+            println!("guardsh: {done}");
+            Ok(exit::OK)
+        }
+        cli::Commands::Log(args) => log(args),
+        cli::Commands::Shell(cli::ShellCommands::Install(args)) => {
+            let text = shell_install::install(args.dir.as_deref()).map_err(Error::Io)?;
+            print!("{text}");
+            Ok(exit::OK)
+        }
     }
+}
+
+/// `guardsh log`.
+fn log(args: &cli::LogArgs) -> Result<u8, Error> {
+    let Some(path) = audit::path() else {
+        return Err(Error::Io("no home directory, so no audit log".to_owned()));
+    };
+    let (entries, damaged) = audit::read_recent(&path, &args.decision, args.limit)
+        .map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
+    let mut out = String::new();
+    for e in &entries {
+        if args.json {
+            out.push_str(&serde_json::to_string(e).map_err(|e| Error::Io(e.to_string()))?);
+            out.push('\n');
+        } else {
+            out.push_str(&format!(
+                "{}  {:<7} {:<9} {:<8} {}  {}\n",
+                e.time,
+                e.decision,
+                serde_json::to_value(e.outcome)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                serde_json::to_value(e.mode)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                term::escape(&e.cwd),
+                term::escape(&e.command),
+            ));
+        }
+    }
+    if damaged > 0 {
+        say(&format!(
+            "{damaged} damaged line(s) in {} skipped",
+            path.display()
+        ));
+    }
+    io::stdout()
+        .write_all(out.as_bytes())
+        .map_err(|e| Error::Io(format!("cannot write the output: {e}")))?;
+    Ok(exit::OK)
 }
 
 /// Print a clap outcome. Help and version go out as clap renders them; errors echo the
@@ -186,7 +279,7 @@ mod tests {
     #[test]
     fn usage_errors_exit_2_and_help_exits_0() {
         assert_eq!(
-            code(&["guardsh", "--no-such-flag"]),
+            code(&["guardsh", "no-such-subcommand"]),
             ExitCode::from(exit::USAGE)
         );
         assert_eq!(code(&["guardsh", "explain"]), ExitCode::from(exit::USAGE));

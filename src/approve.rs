@@ -1,0 +1,343 @@
+//! Approval out of band: a refused `confirm` leaves a request with a short id; a human runs
+//! `guardsh approve <id>` in a terminal of their own, reads the exact command and directory,
+//! and types the phrase there. The approval is single-use, bound to the exact command and
+//! directory, and expires after a few minutes.
+//!
+//! An agent must not approve its own request. `guardsh approve` refuses unless it looks
+//! typed by a person: no guardsh or agent marker in its environment, in the environment any
+//! ancestor or its session leader was started with (`/proc/<pid>/environ` keeps the
+//! environment of exec time, so `unset GUARDSH_ACTIVE` does not hide it), started from an
+//! interactive shell that leads its session (not a fresh session of its own, as `setsid`
+//! or a `bash -c` that exec'd its last command gives), with no pty driver such as `script`
+//! or `expect` above it, and with a terminal to ask on. A program running as the same user
+//! can in the end do anything that user can; these checks close the bypasses seen in other
+//! guards (see shared/reference/agents.md §5), and the phrase is shown only on the approving
+//! terminal, never in the refusal the agent reads.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::confirm::{self, Answer};
+
+/// How long a request waits for a human, in seconds.
+pub const REQUEST_TTL: u64 = 15 * 60;
+/// How long an approval stays usable, in seconds.
+pub const APPROVAL_TTL: u64 = 5 * 60;
+
+/// Why `guardsh approve` did not approve.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// It looks started by an agent, or inside a guarded shell.
+    #[error(
+        "refused: `guardsh approve` must be typed by a person at a terminal of their own, not run by an agent or inside a shell guardsh guards ({0})"
+    )]
+    UnderGuard(String),
+    /// No terminal to ask on.
+    #[error("refused: `guardsh approve` needs a terminal to ask a person on: {0}")]
+    NoTerminal(String),
+    /// No such request, or it expired.
+    #[error("no pending request `{0}` (requests expire after 15 minutes)")]
+    NoRequest(String),
+    /// The phrase was wrong.
+    #[error("not approved: the phrase did not match")]
+    Wrong,
+    /// guardsh's state directory cannot be used.
+    #[error("cannot use guardsh's state directory: {0}")]
+    State(String),
+}
+
+impl Error {
+    /// The exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::State(_) => crate::exit::FAILURE,
+            _ => crate::exit::REFUSED,
+        }
+    }
+}
+
+/// A request waiting for a human.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Request {
+    /// Short id the human types.
+    pub id: String,
+    /// The exact command line.
+    pub command: String,
+    /// The directory it runs in.
+    pub cwd: String,
+    /// Seconds since the epoch.
+    pub created: u64,
+    /// What the human must type.
+    pub phrase: String,
+    /// The findings, as shown to the agent.
+    pub summary: String,
+}
+
+/// A single-use approval.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct Approval {
+    command: String,
+    cwd: String,
+    expires: u64,
+}
+
+/// The key an approval is stored under: a hash of the exact command and directory.
+fn key(command: &str, cwd: &str) -> String {
+    // Deterministic keys (SipHash with fixed keys): the file name only has to find the
+    // record, which holds the command and directory themselves and is compared in full.
+    #[allow(deprecated)]
+    let mut h = std::hash::SipHasher::new();
+    command.hash(&mut h);
+    cwd.hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
+fn new_id() -> String {
+    let mut h = RandomState::new().build_hasher();
+    crate::clock::now().hash(&mut h);
+    std::process::id().hash(&mut h);
+    format!("{:08x}", h.finish() & 0xffff_ffff)
+}
+
+fn state(dir: Option<PathBuf>) -> Result<PathBuf, Error> {
+    let dir = dir.ok_or_else(|| Error::State("no home directory".to_owned()))?;
+    std::fs::create_dir_all(&dir).map_err(|e| Error::State(format!("{}: {e}", dir.display())))?;
+    Ok(dir)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)
+}
+
+/// Record a request for `command` in `cwd`; returns its id.
+pub fn request(command: &str, cwd: &str, phrase: &str, summary: &str) -> Result<String, Error> {
+    let dir = state(crate::paths::requests_dir())?;
+    let id = new_id();
+    let r = Request {
+        id: id.clone(),
+        command: command.to_owned(),
+        cwd: cwd.to_owned(),
+        created: crate::clock::now(),
+        phrase: phrase.to_owned(),
+        summary: summary.to_owned(),
+    };
+    let bytes = serde_json::to_vec(&r).map_err(|e| Error::State(e.to_string()))?;
+    write_private(&dir.join(format!("{id}.json")), &bytes)
+        .map_err(|e| Error::State(e.to_string()))?;
+    Ok(id)
+}
+
+/// Use up an approval for `command` in `cwd`, if a human granted one that is still valid.
+/// Single use: the record is removed before the command runs, and only the process whose
+/// removal succeeds may run it.
+pub fn take(command: &str, cwd: &str) -> bool {
+    let Some(dir) = crate::paths::approvals_dir() else {
+        return false;
+    };
+    let path = dir.join(format!("{}.json", key(command, cwd)));
+    let Ok(bytes) = std::fs::read(&path) else {
+        return false;
+    };
+    let Ok(a) = serde_json::from_slice::<Approval>(&bytes) else {
+        return false;
+    };
+    if std::fs::remove_file(&path).is_err() {
+        return false;
+    }
+    a.command == command && a.cwd == cwd && crate::clock::now() <= a.expires
+}
+
+/// Environment variables that agents set for the commands they run (and guardsh's own
+/// marker): their presence means an agent, not a person, started this process.
+const AGENT_MARKERS: &[&str] = &[
+    crate::exec::ACTIVE_VAR,
+    "CLAUDECODE",
+    "CLAUDE_CODE_ENTRYPOINT",
+    "CODEX_SANDBOX",
+    "CODEX_SANDBOX_NETWORK_DISABLED",
+    "CURSOR_AGENT",
+    "GEMINI_CLI",
+    "COPILOT_AGENT",
+    "OPENHANDS",
+];
+
+/// Programs that give a child a pseudo-terminal to type into, or type for it: an agent
+/// uses them to fake a person at a terminal (`script -qc 'guardsh approve …'`).
+const PTY_DRIVERS: &[&str] = &[
+    "script", "expect", "unbuffer", "socat", "empty", "sshpass", "tclsh", "python", "python3",
+    "perl", "ruby",
+];
+
+/// Programs a person's own session starts from.
+const SESSION_LEADERS: &[&str] = &[
+    "bash", "zsh", "fish", "sh", "dash", "ksh", "mksh", "tcsh", "csh", "nu", "elvish", "xonsh",
+    "pwsh", "login", "sshd",
+];
+
+/// Why this process looks started by an agent or inside a guarded shell, if it does. All of
+/// these are heuristics against a program running as the same user (see the module
+/// comment); each closes a bypass seen in other guards.
+pub fn not_a_person() -> Option<String> {
+    for var in AGENT_MARKERS {
+        if std::env::var_os(var).is_some() {
+            return Some(format!("`{var}` is set"));
+        }
+    }
+    let me = std::process::id();
+    let (_, sid) = stat_of(me)?;
+    // A person types `guardsh approve` at an interactive shell, which leads the session.
+    // Leading it ourselves means something started us in a fresh session (`setsid`, a
+    // `bash -c` that exec'd its last command): no person's shell is above us.
+    if sid == me {
+        return Some("it was not started from an interactive shell".to_owned());
+    }
+    if let Some(comm) = comm_of(sid)
+        && !SESSION_LEADERS.contains(&comm.as_str())
+    {
+        return Some(format!(
+            "its session was started by `{comm}`, not a login shell"
+        ));
+    }
+    let mut pid = me;
+    for _ in 0..128 {
+        if let Ok(env) = std::fs::read(format!("/proc/{pid}/environ")) {
+            for var in AGENT_MARKERS {
+                let marker = format!("{var}=");
+                if env
+                    .split(|&b| b == 0)
+                    .any(|v| v.starts_with(marker.as_bytes()))
+                {
+                    return Some(format!("an ancestor process runs with `{var}`"));
+                }
+            }
+        }
+        if pid != me
+            && let Some(comm) = comm_of(pid)
+            && PTY_DRIVERS.contains(&comm.as_str())
+        {
+            return Some(format!("it runs under `{comm}`, which can type for it"));
+        }
+        match stat_of(pid) {
+            Some((p, _)) if p > 1 && p != pid => pid = p,
+            _ => break,
+        }
+    }
+    // The session leader's own exec-time environment (it may not be an ancestor we walked).
+    if let Ok(env) = std::fs::read(format!("/proc/{sid}/environ")) {
+        for var in AGENT_MARKERS {
+            let marker = format!("{var}=");
+            if env
+                .split(|&b| b == 0)
+                .any(|v| v.starts_with(marker.as_bytes()))
+            {
+                return Some(format!("its session runs with `{var}`"));
+            }
+        }
+    }
+    None
+}
+
+fn comm_of(pid: u32) -> Option<String> {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .ok()
+        .map(|c| c.trim().to_owned())
+}
+
+/// `(ppid, sid)` of a process.
+fn stat_of(pid: u32) -> Option<(u32, u32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // `pid (comm) state ppid pgrp session …`; comm may hold spaces and parentheses.
+    let after = stat.get(stat.rfind(')')? + 1..)?;
+    let mut fields = after.split_whitespace();
+    let ppid = fields.nth(1)?.parse().ok()?;
+    let sid = fields.nth(1)?.parse().ok()?;
+    Some((ppid, sid))
+}
+
+/// `guardsh approve ID`: show the request on the terminal, ask for the phrase, grant a
+/// single-use approval.
+pub fn run(id: &str) -> Result<String, Error> {
+    if let Some(why) = not_a_person() {
+        return Err(Error::UnderGuard(why));
+    }
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|e| Error::NoTerminal(e.to_string()))?;
+    let id = id.trim();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(Error::NoRequest(id.to_owned()));
+    }
+    let requests = state(crate::paths::requests_dir())?;
+    let path = requests.join(format!("{id}.json"));
+    let request: Request = std::fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| Error::NoRequest(id.to_owned()))?;
+    if crate::clock::now() > request.created.saturating_add(REQUEST_TTL) {
+        let _ = std::fs::remove_file(&path);
+        return Err(Error::NoRequest(id.to_owned()));
+    }
+    let shown = format!(
+        "guardsh: request {id} asks to run, once:\n  command: {}\n  in:      {}\n{}",
+        crate::term::escape(&request.command),
+        crate::term::escape(&request.cwd),
+        request.summary
+    );
+    match confirm::ask_on(tty, &shown, &request.phrase) {
+        Answer::Confirmed => {}
+        Answer::Refused => return Err(Error::Wrong),
+        Answer::NoTerminal(why) => return Err(Error::NoTerminal(why)),
+    }
+    let approvals = state(crate::paths::approvals_dir())?;
+    let a = Approval {
+        command: request.command.clone(),
+        cwd: request.cwd.clone(),
+        expires: crate::clock::now() + APPROVAL_TTL,
+    };
+    let bytes = serde_json::to_vec(&a).map_err(|e| Error::State(e.to_string()))?;
+    write_private(
+        &approvals.join(format!("{}.json", key(&a.command, &a.cwd))),
+        &bytes,
+    )
+    .map_err(|e| Error::State(e.to_string()))?;
+    let _ = std::fs::remove_file(&path);
+    Ok(format!(
+        "approved once: the same command, run again from {} within {} minutes, will run",
+        request.cwd,
+        APPROVAL_TTL / 60
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_bind_command_and_directory() {
+        assert_eq!(key("rm -rf x", "/a"), key("rm -rf x", "/a"));
+        assert_ne!(key("rm -rf x", "/a"), key("rm -rf x", "/b"));
+        assert_ne!(key("rm -rf x", "/a"), key("rm -rf y", "/a"));
+        assert_eq!(new_id().len(), 8);
+    }
+
+    #[test]
+    fn stat_is_read_through_odd_names() {
+        let me = std::process::id();
+        let (parent, _sid) = stat_of(me).expect("readable");
+        assert_ne!(parent, me);
+        assert!(comm_of(me).is_some());
+    }
+}

@@ -1,0 +1,210 @@
+//! The append-only audit log: one JSON line per decision, under the XDG state directory.
+//!
+//! Each record is built in full and written with a single `write` on a file opened with
+//! `O_APPEND`, so records from concurrent guardsh processes never interleave or overwrite
+//! each other (Linux appends a whole write at the end of a regular file atomically with
+//! respect to other appends). A failure to write is reported on standard error and changes
+//! nothing else: a refusal stays a refusal.
+
+use std::fs::OpenOptions;
+use std::io::{self, BufRead as _, Write as _};
+use std::os::unix::fs::OpenOptionsExt as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::decision::Verdict;
+
+/// How guardsh was used when it decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// As the agent's shell (`guardsh -c`).
+    Shell,
+    /// `guardsh --dry-run`.
+    DryRun,
+    /// An agent hook.
+    Hook,
+    /// A shim in front of one program.
+    Shim,
+}
+
+/// What happened to the command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// It ran (allowed, or warned).
+    Ran,
+    /// It was refused.
+    Refused,
+    /// A human typed the confirmation on the terminal, and it ran.
+    Confirmed,
+    /// A human's earlier approval was used, and it ran.
+    Approved,
+    /// Nothing ran: a dry run.
+    Previewed,
+}
+
+/// One audit record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// RFC 3339, UTC.
+    pub time: String,
+    /// The working directory.
+    pub cwd: String,
+    /// How guardsh was used.
+    pub mode: Mode,
+    /// The command line as received.
+    pub command: String,
+    /// `allow`, `warn`, `confirm` or `deny`.
+    pub decision: String,
+    /// The rules that matched, and the kinds of unknowns.
+    pub rules: Vec<String>,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+impl Entry {
+    /// A record of `verdict` on `command`, now, in the current directory.
+    pub fn new(mode: Mode, command: &str, verdict: &Verdict, outcome: Outcome) -> Self {
+        let decision = serde_json::to_value(verdict.decision)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let mut rules: Vec<String> = verdict.matches.iter().map(|m| m.rule.clone()).collect();
+        for u in &verdict.unknown {
+            if let Some(kind) = serde_json::to_value(u.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(|k| format!("unknown:{k}")))
+                && !rules.contains(&kind)
+            {
+                rules.push(kind);
+            }
+        }
+        rules.dedup();
+        Entry {
+            time: crate::clock::rfc3339(crate::clock::now()),
+            cwd: std::env::current_dir()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            mode,
+            command: command.to_owned(),
+            decision,
+            rules,
+            outcome,
+        }
+    }
+}
+
+/// Append `entry` to the log at `path`, creating it (and its directory) private to the user.
+pub fn append_to(path: &Path, entry: &Entry) -> io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;
+    line.push(b'\n');
+    let mut file = OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(path)?;
+    // One write for the whole record: see the module comment.
+    let written = file.write(&line)?;
+    if written != line.len() {
+        return Err(io::Error::other("the audit record was written in part"));
+    }
+    Ok(())
+}
+
+/// Append `entry` to the user's log; report a failure on standard error and go on.
+pub fn record(entry: &Entry) {
+    let Some(path) = crate::paths::audit_log() else {
+        warn("cannot write the audit log: no home directory");
+        return;
+    };
+    if let Err(e) = append_to(&path, entry) {
+        warn(&format!(
+            "cannot write the audit log {}: {e}",
+            path.display()
+        ));
+    }
+}
+
+fn warn(message: &str) {
+    let line = format!("guardsh: {}\n", crate::term::escape(message));
+    let _ = io::stderr().write_all(line.as_bytes());
+}
+
+/// The log's path, for `guardsh log`.
+pub fn path() -> Option<PathBuf> {
+    crate::paths::audit_log()
+}
+
+/// The last `limit` records of the log at `path` whose decision is in `decisions` (all when
+/// empty). Lines that do not parse (a damaged log) are skipped and counted.
+pub fn read_recent(
+    path: &Path,
+    decisions: &[String],
+    limit: usize,
+) -> io::Result<(Vec<Entry>, usize)> {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+        Err(e) => return Err(e),
+    };
+    let mut entries = std::collections::VecDeque::new();
+    let mut damaged = 0;
+    for line in io::BufReader::new(file).lines() {
+        let line = line?;
+        match serde_json::from_str::<Entry>(&line) {
+            Ok(e) if decisions.is_empty() || decisions.contains(&e.decision) => {
+                entries.push_back(e);
+                if entries.len() > limit {
+                    entries.pop_front();
+                }
+            }
+            Ok(_) => {}
+            Err(_) => damaged += 1,
+        }
+    }
+    Ok((entries.into(), damaged))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::{Decision, Verdict};
+
+    fn entry(command: &str) -> Entry {
+        let v = Verdict {
+            decision: Decision::Deny,
+            matches: Vec::new(),
+            unknown: Vec::new(),
+        };
+        Entry::new(Mode::Shell, command, &v, Outcome::Refused)
+    }
+
+    #[test]
+    fn records_append_and_read_back() {
+        let dir = std::env::temp_dir().join(format!("guardsh-audit-{}", std::process::id()));
+        let path = dir.join("sub/audit.jsonl");
+        let _ = std::fs::remove_dir_all(&dir);
+        for i in 0..5 {
+            append_to(&path, &entry(&format!("cmd {i}\nwith newline"))).expect("append");
+        }
+        let (got, damaged) = read_recent(&path, &[], 3).expect("read");
+        assert_eq!(damaged, 0);
+        let cmds: Vec<&str> = got.iter().map(|e| e.command.as_str()).collect();
+        assert_eq!(
+            cmds,
+            [
+                "cmd 2\nwith newline",
+                "cmd 3\nwith newline",
+                "cmd 4\nwith newline"
+            ]
+        );
+        let (none, _) = read_recent(&path, &["allow".to_owned()], 10).expect("read");
+        assert!(none.is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

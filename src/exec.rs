@@ -1,0 +1,163 @@
+//! Running the real program: the one module that starts processes (see clippy.toml).
+//!
+//! A guard that finds itself on PATH and runs itself again loops, and one that runs "bash"
+//! through a link that is guardsh never reaches a real shell. So the PATH lookup skips
+//! guardsh's own directory and any candidate that resolves to guardsh's own binary, however
+//! often PATH names it. Allowed commands are run with `exec`: the shell replaces guardsh, so
+//! standard input, output, error, the exit status and signals are the shell's own.
+
+use std::ffi::{OsStr, OsString};
+use std::io;
+use std::os::unix::fs::PermissionsExt as _;
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+/// Set in the environment of every shell guardsh starts. `guardsh approve` refuses to run
+/// under it (an agent must not approve its own request), and it shows a shell is guarded.
+pub const ACTIVE_VAR: &str = "GUARDSH_ACTIVE";
+
+/// Why the real program could not be run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Nothing of that name on PATH but guardsh itself.
+    #[error(
+        "no `{0}` found on PATH other than guardsh itself; set GUARDSH_SHELL or `shell:` in config.yaml"
+    )]
+    NotFound(String),
+    /// The configured program is guardsh.
+    #[error("`{0}` is guardsh itself; the real shell must be another program")]
+    IsGuardsh(PathBuf),
+    /// exec failed.
+    #[error("cannot run {0}: {1}")]
+    Exec(PathBuf, #[source] io::Error),
+}
+
+/// guardsh's own binary, resolved.
+fn own_binary() -> Option<PathBuf> {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::canonicalize(p).ok())
+}
+
+fn is_executable(p: &Path) -> bool {
+    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// True when `candidate` resolves to guardsh's own binary.
+pub fn is_guardsh(candidate: &Path) -> bool {
+    match (own_binary(), std::fs::canonicalize(candidate)) {
+        (Some(own), Ok(c)) => own == c,
+        _ => false,
+    }
+}
+
+/// Find `name` on `path` (a PATH value), skipping guardsh's own directories and anything
+/// that resolves to guardsh.
+pub fn find_on_path(name: &str, path: &OsStr) -> Result<PathBuf, Error> {
+    let own = own_binary();
+    let own_dirs: Vec<PathBuf> = [std::env::current_exe().ok(), own.clone()]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .collect();
+    for dir in std::env::split_paths(path) {
+        if dir.as_os_str().is_empty() || own_dirs.iter().any(|d| same_dir(d, &dir)) {
+            continue;
+        }
+        let candidate = dir.join(name);
+        if !is_executable(&candidate) {
+            continue;
+        }
+        let resolved = std::fs::canonicalize(&candidate).ok();
+        if resolved.is_some() && resolved == own {
+            continue;
+        }
+        return Ok(candidate);
+    }
+    Err(Error::NotFound(name.to_string()))
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    a == b
+        || match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
+}
+
+/// The real shell to run: `configured` (GUARDSH_SHELL or the config file) when given,
+/// else `name` (`bash`, or the shell guardsh was called as) found on PATH.
+pub fn real_shell(name: &str, configured: Option<&Path>) -> Result<PathBuf, Error> {
+    if let Some(path) = configured {
+        if path.components().count() == 1 {
+            // A bare name: look it up like any other.
+            let n = path.to_string_lossy().into_owned();
+            return find_on_path(&n, &std::env::var_os("PATH").unwrap_or_default());
+        }
+        if is_guardsh(path) {
+            return Err(Error::IsGuardsh(path.to_path_buf()));
+        }
+        return Ok(path.to_path_buf());
+    }
+    find_on_path(name, &std::env::var_os("PATH").unwrap_or_default())
+}
+
+/// Replace guardsh with `program`, called as `argv0` with `args`, with `stdin` as its standard
+/// input when given. Returns only when exec failed.
+pub fn exec(program: &Path, argv0: &OsStr, args: &[OsString], stdin: Option<Stdio>) -> Error {
+    #[allow(clippy::disallowed_methods)] // exec.rs is the one place that starts programs
+    let mut cmd = std::process::Command::new(program);
+    cmd.arg0(argv0).args(args).env(ACTIVE_VAR, "1");
+    if let Some(s) = stdin {
+        cmd.stdin(s);
+    }
+    Error::Exec(program.to_path_buf(), cmd.exec())
+}
+
+/// Run `program` with `args` and `input` on its standard input, and collect its output and
+/// status (for `guardsh doctor`-style probes and tests of the real shell; not for commands
+/// an agent asked to run, which are exec'd).
+pub fn output(program: &Path, args: &[&str], input: &[u8]) -> io::Result<std::process::Output> {
+    use std::io::Write as _;
+    #[allow(clippy::disallowed_methods)] // exec.rs is the one place that starts programs
+    let mut child = std::process::Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input)?;
+    }
+    child.wait_with_output()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_lookup_skips_guardsh_and_empty_entries() {
+        let tmp = std::env::temp_dir().join(format!("guardsh-exec-{}", std::process::id()));
+        let a = tmp.join("a");
+        let b = tmp.join("b");
+        std::fs::create_dir_all(&a).expect("mkdir");
+        std::fs::create_dir_all(&b).expect("mkdir");
+        // A link named `fakesh` to the test binary itself (which is `current_exe`).
+        let own = std::env::current_exe().expect("exe");
+        let _ = std::fs::remove_file(a.join("fakesh"));
+        std::os::unix::fs::symlink(&own, a.join("fakesh")).expect("symlink");
+        let real = b.join("fakesh");
+        std::fs::write(&real, "#!/bin/sh\n").expect("write");
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let path = std::env::join_paths([&a, &a, Path::new(""), &b]).expect("join");
+        assert_eq!(find_on_path("fakesh", &path).expect("found"), real);
+        let only_self = std::env::join_paths([&a]).expect("join");
+        assert!(matches!(
+            find_on_path("fakesh", &only_self),
+            Err(Error::NotFound(_))
+        ));
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+}

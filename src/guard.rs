@@ -1,0 +1,296 @@
+//! Shell mode: guardsh as the shell an agent's commands go through.
+//!
+//! guardsh receives what a POSIX shell would (`-c CMD`, a script file, a script on standard
+//! input), judges the whole text before any of it runs, and then either replaces itself with
+//! the real shell, called with the very same arguments, or refuses and runs nothing. A
+//! `confirm` runs only after a person types the phrase on the controlling terminal, or with
+//! an approval a person granted out of band (`guardsh approve`); `--dry-run` only reports.
+
+use std::ffi::OsString;
+use std::io::{self, IsTerminal as _, Read as _, Write as _};
+use std::os::unix::ffi::OsStrExt as _;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use crate::audit::{self, Entry, Mode, Outcome};
+use crate::check::render_human;
+use crate::confirm::{self, Answer};
+use crate::decision::{Decision, Verdict};
+use crate::input::Input;
+use crate::parse::Limits;
+use crate::sh_args::{self, Invocation, Source};
+use crate::{approve, exec, exit};
+
+/// Run shell mode with guardsh's whole argv; returns an exit code only when nothing was
+/// exec'd (a refusal, a dry run, an error).
+pub fn run(mut argv: Vec<OsString>) -> u8 {
+    let argv0 = if argv.is_empty() {
+        OsString::from("guardsh")
+    } else {
+        argv.remove(0)
+    };
+    let stdin_is_terminal = io::stdin().is_terminal();
+    let mut inv = sh_args::read(argv0, argv, stdin_is_terminal);
+    if std::env::var_os("GUARDSH_DRY_RUN").is_some_and(|v| !v.is_empty() && v != "0") {
+        inv.dry_run = true;
+    }
+    let (config, _) = match crate::config::load_user() {
+        Ok(c) => c,
+        Err(e) => {
+            say(&format!("{e}; refusing to run anything until it is fixed"));
+            return exit::CONFIG;
+        }
+    };
+    let shell = match real_shell(&inv, config.shell.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            say(&e.to_string());
+            return exit::FAILURE;
+        }
+    };
+    let limits = Limits::default();
+    let mut stdin_copy = None;
+    let text: Input = match &inv.source {
+        Source::Info => return exec_or_fail(&shell, &inv, None),
+        _ if inv.noexec && !inv.dry_run => return exec_or_fail(&shell, &inv, None),
+        Source::Interactive => return interactive(&shell, &inv),
+        Source::Stdin if stdin_is_terminal => return interactive(&shell, &inv),
+        Source::Command(cmd) => Input::from_bytes(cmd.as_bytes().to_vec(), false),
+        Source::File(path) => match read_bounded(std::fs::File::open(path), limits.max_input_bytes)
+        {
+            Ok((bytes, truncated)) => Input::from_bytes(bytes, truncated),
+            // The shell reports a missing or unreadable script itself; nothing runs.
+            Err(_) if !inv.dry_run => return exec_or_fail(&shell, &inv, None),
+            Err(e) => {
+                say(&format!("cannot read {}: {e}", path.display()));
+                return exit::FAILURE;
+            }
+        },
+        Source::Stdin => match read_bounded(Ok(io::stdin().lock()), limits.max_input_bytes) {
+            Ok((bytes, truncated)) => {
+                let input = Input::from_bytes(bytes.clone(), truncated);
+                stdin_copy = Some(bytes);
+                input
+            }
+            Err(e) => {
+                say(&format!("cannot read the script on standard input: {e}"));
+                return exit::FAILURE;
+            }
+        },
+    };
+    let mut verdict = match crate::check::verdict_for(&text, &limits) {
+        Ok(v) => v,
+        Err(e) => {
+            say(&format!("{e}; refusing to run anything until it is fixed"));
+            return exit::CONFIG;
+        }
+    };
+    config.apply(&text.text, &mut verdict);
+    let command = text.text.as_str();
+    if inv.dry_run {
+        return dry_run(command, &verdict);
+    }
+    let stdin_for_shell = || match &stdin_copy {
+        Some(bytes) => replay(bytes).map(Some),
+        None => Ok(None),
+    };
+    let go = |outcome: Outcome| -> u8 {
+        audit::record(&Entry::new(Mode::Shell, command, &verdict, outcome));
+        match stdin_for_shell() {
+            Ok(stdin) => exec_or_fail(&shell, &inv, stdin),
+            Err(e) => {
+                say(&format!("cannot hand the script to the shell: {e}"));
+                exit::FAILURE
+            }
+        }
+    };
+    match verdict.decision {
+        Decision::Allow => go(Outcome::Ran),
+        Decision::Warn => {
+            let _ = io::stderr().write_all(findings(&verdict).as_bytes());
+            go(Outcome::Ran)
+        }
+        Decision::Confirm => {
+            let cwd = current_dir();
+            if approve::take(command, &cwd) {
+                return go(Outcome::Approved);
+            }
+            let summary = findings(&verdict);
+            let phrase = confirm::phrase_for(&verdict);
+            match confirm::ask(&summary, &phrase) {
+                Answer::Confirmed => go(Outcome::Confirmed),
+                Answer::Refused => {
+                    refuse(command, &verdict, "a person did not confirm it", None);
+                    exit::REFUSED
+                }
+                Answer::NoTerminal(_) => {
+                    let id = approve::request(command, &cwd, &phrase, &summary).ok();
+                    refuse(
+                        command,
+                        &verdict,
+                        "it needs a person's typed confirmation and there is no terminal to ask on",
+                        id.as_deref(),
+                    );
+                    exit::REFUSED
+                }
+            }
+        }
+        Decision::Deny => {
+            refuse(
+                command,
+                &verdict,
+                "it is destructive or cannot be checked",
+                None,
+            );
+            exit::REFUSED
+        }
+    }
+}
+
+/// The shell to exec: the one guardsh was called as through a link (`sh`, `zsh`), else
+/// GUARDSH_SHELL, the config's `shell:`, or bash on PATH.
+fn real_shell(inv: &Invocation, configured: Option<&Path>) -> Result<PathBuf, exec::Error> {
+    let called = Path::new(&inv.argv0)
+        .file_name()
+        .map(|n| n.to_string_lossy().trim_start_matches('-').to_owned())
+        .unwrap_or_default();
+    if matches!(called.as_str(), "bash" | "sh" | "zsh" | "dash" | "ksh") {
+        return exec::real_shell(&called, None);
+    }
+    let from_env = std::env::var_os("GUARDSH_SHELL")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    exec::real_shell("bash", from_env.as_deref().or(configured))
+}
+
+fn exec_or_fail(shell: &Path, inv: &Invocation, stdin: Option<Stdio>) -> u8 {
+    // A login shell keeps its `-bash` name; a call through guardsh's own name or a link
+    // runs the real shell under its own name.
+    let name = Path::new(&inv.argv0)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let shell_name = shell
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "bash".to_owned());
+    let argv0 = if name.starts_with('-') {
+        OsString::from(format!("-{shell_name}"))
+    } else {
+        OsString::from(shell_name)
+    };
+    let err = exec::exec(shell, &argv0, &inv.args, stdin);
+    say(&err.to_string());
+    // The shell's own code for "cannot execute".
+    exit::REFUSED
+}
+
+fn interactive(shell: &Path, inv: &Invocation) -> u8 {
+    say(
+        "interactive shells are not guarded yet (`guardsh init` comes with shell integration); \
+         starting the real shell unguarded",
+    );
+    exec_or_fail(shell, inv, None)
+}
+
+fn read_bounded<R: io::Read>(reader: io::Result<R>, limit: usize) -> io::Result<(Vec<u8>, bool)> {
+    let mut bytes = Vec::new();
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    reader?.take(cap).read_to_end(&mut bytes)?;
+    let truncated = bytes.len() > limit;
+    Ok((bytes, truncated))
+}
+
+/// The script read from standard input, handed back to the shell on its standard input:
+/// the same bytes, from an unlinked private file (a script may read its own standard input,
+/// as `bash -s` allows).
+fn replay(bytes: &[u8]) -> io::Result<Stdio> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let dir = std::env::temp_dir();
+    for attempt in 0..16u32 {
+        let name = dir.join(format!(
+            "guardsh-stdin-{}-{}-{attempt}",
+            std::process::id(),
+            crate::clock::now()
+        ));
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&name);
+        let mut file = match file {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        };
+        let _ = std::fs::remove_file(&name);
+        file.write_all(bytes)?;
+        io::Seek::seek(&mut file, io::SeekFrom::Start(0))?;
+        return Ok(Stdio::from(file));
+    }
+    Err(io::Error::other("no free temporary file name"))
+}
+
+fn current_dir() -> String {
+    std::env::current_dir()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+}
+
+fn stderr_color() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    !no_color && io::stderr().is_terminal()
+}
+
+fn findings(verdict: &Verdict) -> String {
+    render_human(verdict, stderr_color())
+}
+
+/// Say why nothing ran, for the agent reading stderr as much as for a person.
+fn refuse(command: &str, verdict: &Verdict, why: &str, request: Option<&str>) {
+    audit::record(&Entry::new(Mode::Shell, command, verdict, Outcome::Refused));
+    let mut text = format!("guardsh: refused, nothing ran: {why}.\n");
+    text.push_str(&findings(verdict));
+    match (verdict.decision, request) {
+        (Decision::Confirm, Some(id)) => text.push_str(&format!(
+            "guardsh: a person can approve it once, in a terminal of their own: `guardsh approve {id}` \
+             (within {} minutes); then run exactly the same command again from the same directory. \
+             Do not try to approve it yourself or to rephrase it.\n",
+            approve::REQUEST_TTL / 60
+        )),
+        (Decision::Confirm, None) => text.push_str(
+            "guardsh: ask a person to run it, or to approve it from their own terminal.\n",
+        ),
+        _ => text.push_str(
+            "guardsh: a person may run it themselves, outside the agent, if it really must be done.\n",
+        ),
+    }
+    let _ = io::stderr().write_all(text.as_bytes());
+}
+
+fn dry_run(command: &str, verdict: &Verdict) -> u8 {
+    audit::record(&Entry::new(
+        Mode::DryRun,
+        command,
+        verdict,
+        Outcome::Previewed,
+    ));
+    let mut out = String::from("guardsh: dry run, nothing was run.\n");
+    out.push_str(&render_human(
+        verdict,
+        crate::term::use_color(crate::cli::ColorChoice::Auto),
+    ));
+    out.push_str(match verdict.decision {
+        Decision::Allow | Decision::Warn => "would run\n",
+        Decision::Confirm => "would run only after a person confirms it\n",
+        Decision::Deny => "would be refused\n",
+    });
+    let _ = io::stdout().write_all(out.as_bytes());
+    crate::check::exit_code(verdict.decision)
+}
+
+fn say(message: &str) {
+    let line = format!("guardsh: {}\n", crate::term::escape(message));
+    let _ = io::stderr().write_all(line.as_bytes());
+}

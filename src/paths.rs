@@ -1,0 +1,49 @@
+//! Where guardsh keeps its files, following the XDG base directories (via `directories`):
+//! configuration in `$XDG_CONFIG_HOME/guardsh` (`~/.config/guardsh`), state (the audit log,
+//! pending requests, approvals) in `$XDG_STATE_HOME/guardsh` (`~/.local/state/guardsh`).
+
+use std::path::PathBuf;
+
+use directories::ProjectDirs;
+
+fn dirs() -> Option<ProjectDirs> {
+    ProjectDirs::from("", "", "guardsh")
+}
+
+/// `~/.config/guardsh`, or `None` when there is no home directory to put it in.
+pub fn config_dir() -> Option<PathBuf> {
+    dirs().map(|d| d.config_dir().to_path_buf())
+}
+
+/// `~/.config/guardsh/config.yaml`.
+pub fn config_file() -> Option<PathBuf> {
+    config_dir().map(|d| d.join("config.yaml"))
+}
+
+/// `~/.local/state/guardsh` (the data directory where the platform has no state directory).
+pub fn state_dir() -> Option<PathBuf> {
+    dirs().map(|d| {
+        d.state_dir()
+            .map_or_else(|| d.data_local_dir().to_path_buf(), |s| s.to_path_buf())
+    })
+}
+
+/// The append-only audit log.
+pub fn audit_log() -> Option<PathBuf> {
+    state_dir().map(|d| d.join("audit.jsonl"))
+}
+
+/// Requests waiting for a human's approval, one file each.
+pub fn requests_dir() -> Option<PathBuf> {
+    state_dir().map(|d| d.join("requests"))
+}
+
+/// Single-use approvals a human granted.
+pub fn approvals_dir() -> Option<PathBuf> {
+    state_dir().map(|d| d.join("approvals"))
+}
+
+/// Where `guardsh shell install` puts the links named `bash`, `zsh` and `sh`.
+pub fn shell_bin_dir() -> Option<PathBuf> {
+    dirs().map(|d| d.data_local_dir().join("bin"))
+}

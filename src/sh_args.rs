@@ -1,0 +1,259 @@
+//! The argv a POSIX shell accepts, read the way bash reads it, to find the text guardsh must
+//! check: `-c CMD [$0 args…]`, a script file with arguments, or a script on standard input
+//! (`-s`, or no operand). Everything else (`-l`, `-e`, `-o pipefail`, `--norc`, `+O shopt`,
+//! flags guardsh does not know) is passed to the real shell untouched: guardsh only reads.
+
+use std::ffi::{OsStr, OsString};
+use std::path::PathBuf;
+
+/// Where the commands of a shell invocation come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `-c CMD`: the command string.
+    Command(OsString),
+    /// `bash script.sh args…`: a file.
+    File(PathBuf),
+    /// `-s`, or no operand with standard input not a terminal: a script read from stdin.
+    Stdin,
+    /// No operand and standard input is a terminal: an interactive shell.
+    Interactive,
+    /// `--version`, `--help`: prints and exits, runs nothing.
+    Info,
+}
+
+/// A shell invocation as guardsh received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    /// `argv[0]` as received (`-bash` for a login shell, `bash` through a link, `guardsh`).
+    pub argv0: OsString,
+    /// The arguments after `argv[0]`, without guardsh's own `--dry-run`; passed to the real
+    /// shell as they are.
+    pub args: Vec<OsString>,
+    /// Where the commands come from.
+    pub source: Source,
+    /// `-n`: read commands without running them.
+    pub noexec: bool,
+    /// `--dry-run` (guardsh's own flag, before the shell's): decide and run nothing.
+    pub dry_run: bool,
+}
+
+/// Long options of bash (and zsh's common ones) that take the next word as their value.
+const LONG_WITH_VALUE: &[&str] = &["--rcfile", "--init-file"];
+
+/// Read a shell's argv (`args` excludes `argv[0]`). `stdin_is_terminal` decides between a
+/// script on standard input and an interactive shell when there is no operand.
+pub fn read(argv0: OsString, mut args: Vec<OsString>, stdin_is_terminal: bool) -> Invocation {
+    let mut dry_run = false;
+    while args.first().is_some_and(|a| a == "--dry-run") {
+        args.remove(0);
+        dry_run = true;
+    }
+    let mut c = false;
+    let mut s = false;
+    let mut noexec = false;
+    let mut info = false;
+    let mut i = 0;
+    while let Some(arg) = args.get(i) {
+        let text = arg.to_string_lossy();
+        if text == "--" || text == "-" {
+            i += 1;
+            break;
+        }
+        if let Some(long) = text.strip_prefix("--") {
+            if long.is_empty() {
+                break;
+            }
+            if matches!(long, "version" | "help") {
+                info = true;
+            }
+            let name = format!("--{}", long.split('=').next().unwrap_or(long));
+            i += 1;
+            if LONG_WITH_VALUE.contains(&name.as_str()) && !long.contains('=') {
+                i += 1;
+            }
+            continue;
+        }
+        let Some(letters) = text.strip_prefix(['-', '+']) else {
+            break;
+        };
+        if letters.is_empty() {
+            break;
+        }
+        let minus = text.starts_with('-');
+        i += 1;
+        for ch in letters.chars() {
+            match ch {
+                'c' if minus => c = true,
+                's' if minus => s = true,
+                'n' if minus => noexec = true,
+                // `-o NAME`, `+O NAME`: the value is the next word, wherever the letter is.
+                'o' | 'O' => i += 1,
+                _ => {}
+            }
+        }
+    }
+    let operand = args.get(i).cloned();
+    let source = if c {
+        match operand {
+            Some(cmd) => Source::Command(cmd),
+            // `bash -c` with no string is bash's own usage error: nothing runs.
+            None => Source::Info,
+        }
+    } else if info {
+        Source::Info
+    } else if s {
+        Source::Stdin
+    } else {
+        match operand {
+            Some(file) => Source::File(PathBuf::from(file)),
+            None if stdin_is_terminal => Source::Interactive,
+            None => Source::Stdin,
+        }
+    };
+    Invocation {
+        argv0,
+        args,
+        source,
+        noexec,
+        dry_run,
+    }
+}
+
+/// Is this argv a shell invocation rather than one of guardsh's subcommands? True when
+/// guardsh was called through a shell's name (a link named `bash`, `sh`, `zsh`, a login
+/// shell's `-bash`), or when its first argument is a shell option or a script path rather
+/// than a subcommand or guardsh's own `--help`/`--version`/`--color`.
+pub fn is_shell_call(argv0: &OsStr, first: Option<&OsStr>, subcommands: &[&str]) -> bool {
+    let name = std::path::Path::new(argv0)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name.starts_with('-') {
+        return true;
+    }
+    let as_shell = name.trim_start_matches('-');
+    if matches!(as_shell, "bash" | "sh" | "zsh" | "dash" | "ksh") {
+        return true;
+    }
+    let Some(first) = first else {
+        // Plain `guardsh`: an interactive shell (or a script on standard input).
+        return true;
+    };
+    let first = first.to_string_lossy();
+    if subcommands.contains(&first.as_ref()) {
+        return false;
+    }
+    let own = [
+        "-h",
+        "--help",
+        "-V",
+        "--version",
+        "help",
+        "--color",
+        "--no-color",
+    ];
+    if own.contains(&first.as_ref()) || first.starts_with("--color=") {
+        return false;
+    }
+    // A shell option (`-c`, `-lc`, `+o`, `--login`, `--dry-run`) or a script path.
+    first.starts_with('-') || first.starts_with('+') || first.contains('/') || {
+        std::path::Path::new(first.as_ref()).is_file()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inv(args: &[&str]) -> Invocation {
+        read(
+            "guardsh".into(),
+            args.iter().map(OsString::from).collect(),
+            false,
+        )
+    }
+
+    fn cmd(s: &str) -> Source {
+        Source::Command(s.into())
+    }
+
+    #[test]
+    fn the_shapes_callers_use() {
+        let cases: &[(&[&str], Source)] = &[
+            (&["-c", "ls"], cmd("ls")),
+            (&["-lc", "ls"], cmd("ls")),
+            (&["-l", "-c", "ls"], cmd("ls")),
+            (&["-c", "-l", "ls"], cmd("ls")),
+            (&["--login", "-c", "ls", "arg0", "a1"], cmd("ls")),
+            (&["-ec", "ls"], cmd("ls")),
+            (&["-o", "pipefail", "-c", "ls"], cmd("ls")),
+            (&["-eo", "pipefail", "-c", "ls"], cmd("ls")),
+            (&["+O", "extglob", "-c", "ls"], cmd("ls")),
+            (&["--norc", "--noprofile", "-c", "ls"], cmd("ls")),
+            (&["--rcfile", "x.rc", "-c", "ls"], cmd("ls")),
+            (&["--posix", "-x", "-u", "-c", "ls"], cmd("ls")),
+            (&["-c", "--", "ls"], cmd("--")),
+            (&["-s", "a", "b"], Source::Stdin),
+            (&[], Source::Stdin),
+            (&["-l"], Source::Stdin),
+            (&["script.sh", "a"], Source::File("script.sh".into())),
+            (&["-e", "--", "script.sh"], Source::File("script.sh".into())),
+            (&["--version"], Source::Info),
+            (&["-c"], Source::Info),
+        ];
+        for (args, want) in cases {
+            assert_eq!(&inv(args).source, want, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn dry_run_is_guardshs_and_is_removed() {
+        let i = inv(&["--dry-run", "-c", "ls"]);
+        assert!(i.dry_run);
+        assert_eq!(i.args, vec![OsString::from("-c"), OsString::from("ls")]);
+        assert_eq!(i.source, cmd("ls"));
+    }
+
+    #[test]
+    fn interactive_only_on_a_terminal() {
+        let i = read("bash".into(), Vec::new(), true);
+        assert_eq!(i.source, Source::Interactive);
+        let i = read("bash".into(), vec!["-s".into()], true);
+        assert_eq!(i.source, Source::Stdin);
+    }
+
+    #[test]
+    fn shell_calls_are_told_from_subcommands() {
+        let subs = ["check", "explain", "test"];
+        let yes: &[(&str, Option<&str>)] = &[
+            ("guardsh", Some("-c")),
+            ("guardsh", Some("-lc")),
+            ("guardsh", Some("--dry-run")),
+            ("guardsh", Some("--login")),
+            ("/home/u/.local/share/guardsh/bin/bash", Some("check")),
+            ("-bash", None),
+            ("sh", Some("-c")),
+            ("guardsh", None),
+            ("guardsh", Some("./deploy.sh")),
+        ];
+        for (argv0, first) in yes {
+            assert!(
+                is_shell_call(OsStr::new(argv0), first.map(OsStr::new), &subs),
+                "{argv0} {first:?}"
+            );
+        }
+        let no: &[(&str, Option<&str>)] = &[
+            ("guardsh", Some("check")),
+            ("guardsh", Some("--help")),
+            ("guardsh", Some("-V")),
+            ("/usr/bin/guardsh", Some("explain")),
+            ("guardsh", Some("--color=never")),
+        ];
+        for (argv0, first) in no {
+            assert!(
+                !is_shell_call(OsStr::new(argv0), first.map(OsStr::new), &subs),
+                "{argv0} {first:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,585 @@
+//! Shell mode against the real bash: allowed scripts behave exactly as under `bash -c`
+//! (output, exit status, signals, standard input, `$0 $1 $@`), refused lines run nothing,
+//! real programs can use guardsh as their shell, and the typed confirmation and
+//! `guardsh approve` work through a real pseudo-terminal and nowhere else.
+//!
+//! Every test gets its own HOME and XDG directories, so the audit log, requests and
+//! approvals are its own.
+
+// These tests start guardsh and bash as processes on purpose.
+#![allow(clippy::disallowed_methods)]
+
+use std::ffi::OsStr;
+use std::io::Write as _;
+use std::os::unix::process::ExitStatusExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+const GUARDSH: &str = env!("CARGO_BIN_EXE_guardsh");
+
+/// A private home for one test.
+struct Home {
+    dir: PathBuf,
+}
+
+impl Home {
+    fn new(name: &str) -> Home {
+        let dir = std::env::temp_dir().join(format!(
+            "guardsh-shell-{name}-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        std::fs::create_dir_all(dir.join("work")).expect("temp home");
+        Home { dir }
+    }
+
+    fn work(&self) -> PathBuf {
+        self.dir.join("work")
+    }
+
+    /// `program` with this home's environment, in its work directory.
+    fn cmd(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut c = Command::new(program);
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.dir)
+            .env("XDG_CONFIG_HOME", self.dir.join(".config"))
+            .env("XDG_STATE_HOME", self.dir.join(".local/state"))
+            .env("XDG_DATA_HOME", self.dir.join(".local/share"))
+            .env("LANG", "C")
+            .current_dir(self.work());
+        c
+    }
+
+    /// `program` with no controlling terminal (a new session), as under an agent: run from
+    /// a developer's terminal, a confirmation would otherwise be asked there.
+    fn detached(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut c = self.cmd("setsid");
+        c.arg("-w").arg(program);
+        c
+    }
+
+    fn audit(&self) -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(self.dir.join(".local/state/guardsh/audit.jsonl"))
+            .unwrap_or_default();
+        text.lines()
+            .map(|l| serde_json::from_str(l).expect("every audit line is JSON"))
+            .collect()
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn run(mut cmd: Command, stdin: &[u8]) -> Output {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("starts");
+    let mut input = child.stdin.take().expect("stdin");
+    let bytes = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&bytes);
+    });
+    let out = child.wait_with_output().expect("runs");
+    let _ = writer.join();
+    out
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transparency.
+
+/// Scripts that must behave the same under guardsh as under bash, with their stdin.
+const SAME: &[(&str, &str)] = &[
+    ("echo hello; exit 7", ""),
+    ("echo out; echo err >&2; exit 3", ""),
+    ("kill -TERM $$", ""),
+    ("kill -KILL $$", ""),
+    ("read a; read b; echo \"got $b then $a\"", "first\nsecond\n"),
+    ("cat", "binary \u{1}\u{2}\u{ff} bytes\nand lines\n"),
+    ("set -e; false; echo not reached", ""),
+    ("set -o pipefail; false | true; echo status $?", ""),
+    ("echo \"0=$0 1=$1 all=$@ n=$#\"", ""),
+    ("trap 'echo bye' EXIT; echo hi", ""),
+    ("for i in 1 2 3; do echo $i; done | tac", ""),
+    ("printf '%s\\n' {1..2000} | wc -l", ""),
+    ("exit 255", ""),
+    ("rm -rf target; mkdir -p target && ls", ""),
+];
+
+#[test]
+fn allowed_scripts_behave_as_under_bash() {
+    let home = Home::new("same");
+    for (script, stdin) in SAME {
+        let args = ["-c", script, "name0", "one", "two words"];
+        let mut g = home.cmd(GUARDSH);
+        g.args(args);
+        let mut b = home.cmd("bash");
+        b.args(args);
+        let got = run(g, stdin.as_bytes());
+        let want = run(b, stdin.as_bytes());
+        assert_eq!(
+            text(&got.stdout),
+            text(&want.stdout),
+            "stdout of {script:?}"
+        );
+        assert_eq!(
+            text(&got.stderr),
+            text(&want.stderr),
+            "stderr of {script:?}"
+        );
+        assert_eq!(
+            got.status.code(),
+            want.status.code(),
+            "status of {script:?}"
+        );
+        assert_eq!(
+            got.status.signal(),
+            want.status.signal(),
+            "signal of {script:?}"
+        );
+    }
+    // Every one of them was allowed, and said so in the log.
+    let log = home.audit();
+    assert_eq!(log.len(), SAME.len());
+    assert!(log.iter().all(|e| e["outcome"] == "ran"), "{log:?}");
+}
+
+#[test]
+fn shell_flags_pass_through() {
+    let home = Home::new("flags");
+    for args in [
+        &["-lc", "echo $0", "zero"][..],
+        &["-l", "-c", "shopt -q login_shell && echo login"],
+        &["-c", "-l", "shopt -q login_shell && echo login"],
+        &["-e", "-o", "pipefail", "-c", "false | true; echo no"],
+        &["--norc", "--noprofile", "-c", "echo rc"],
+        &["+O", "extglob", "-c", "shopt extglob"],
+        &["-x", "-c", "echo traced"],
+    ] {
+        let mut g = home.cmd(GUARDSH);
+        g.args(args);
+        let mut b = home.cmd("bash");
+        b.args(args);
+        let got = run(g, b"");
+        let want = run(b, b"");
+        assert_eq!(text(&got.stdout), text(&want.stdout), "{args:?}");
+        assert_eq!(text(&got.stderr), text(&want.stderr), "{args:?}");
+        assert_eq!(got.status.code(), want.status.code(), "{args:?}");
+    }
+}
+
+#[test]
+fn scripts_from_stdin_and_files_run_unchanged() {
+    let home = Home::new("scripts");
+    let script = "echo start\nread line\necho \"read: $line\"\necho \"args: $*\"\n";
+    // `-s`: the script itself is standard input, and its `read` takes the next line of it.
+    let mut g = home.cmd(GUARDSH);
+    g.args(["-s", "a", "b"]);
+    let mut b = home.cmd("bash");
+    b.args(["-s", "a", "b"]);
+    let input = format!("{script}this line is data\necho end\n");
+    let got = run(g, input.as_bytes());
+    let want = run(b, input.as_bytes());
+    assert_eq!(text(&got.stdout), text(&want.stdout));
+    assert_eq!(got.status.code(), want.status.code());
+    // A script file with arguments.
+    let file = home.work().join("s.sh");
+    std::fs::write(&file, "echo \"$0 $1\"; exit 4\n").expect("write");
+    let mut g = home.cmd(GUARDSH);
+    g.args([file.as_os_str(), OsStr::new("x")]);
+    let got = run(g, b"");
+    assert_eq!(text(&got.stdout), format!("{} x\n", file.display()));
+    assert_eq!(got.status.code(), Some(4));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Refusal.
+
+#[test]
+fn a_refused_line_runs_nothing_at_all() {
+    let home = Home::new("refuse");
+    let mut g = home.detached(GUARDSH);
+    g.args([
+        "-c",
+        "touch before && railway volume delete --volume pg-data --yes; touch after",
+    ]);
+    let out = run(g, b"");
+    assert_eq!(out.status.code(), Some(126));
+    assert!(!home.work().join("before").exists(), "nothing may run");
+    assert!(!home.work().join("after").exists());
+    let err = text(&out.stderr);
+    for needle in [
+        "refused, nothing ran",
+        "railway.volume.delete",
+        "safer:",
+        "person",
+    ] {
+        assert!(err.contains(needle), "{needle:?} missing from {err}");
+    }
+    let log = home.audit();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["decision"], "deny");
+    assert_eq!(log[0]["outcome"], "refused");
+}
+
+#[test]
+fn the_incident_and_the_catalogue_examples_are_refused_and_ls_runs() {
+    let home = Home::new("incident");
+    for line in [
+        "railway volume delete pg-data --yes",
+        "curl -X POST https://backboard.railway.com/graphql/v2 -H 'Authorization: Bearer x' \
+         -d '{\"query\":\"mutation { volumeDelete(volumeId: \\\"v\\\") }\"}'",
+        "psql -c 'DROP DATABASE app'",
+        "rm -rf ~",
+        "git push --force origin main",
+        "git reset --hard",
+    ] {
+        let mut g = home.detached(GUARDSH);
+        g.args(["-c", line]);
+        let out = run(g, b"");
+        assert_eq!(
+            out.status.code(),
+            Some(126),
+            "{line}: {}",
+            text(&out.stderr)
+        );
+    }
+    let mut g = home.detached(GUARDSH);
+    g.args(["-c", "ls -d ."]);
+    let out = run(g, b"");
+    assert_eq!(text(&out.stdout), ".\n");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn yes_on_stdin_never_confirms() {
+    let home = Home::new("yes");
+    std::fs::create_dir_all(home.dir.join(".ssh")).expect("mkdir");
+    let mut g = home.detached(GUARDSH);
+    g.args(["-c", "rm -rf ~/.ssh"]);
+    let out = run(g, "rm ~/.ssh\ny\nyes\n".repeat(100).as_bytes());
+    assert_eq!(out.status.code(), Some(126));
+    assert!(home.dir.join(".ssh").exists());
+    assert!(
+        text(&out.stderr).contains("guardsh approve"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_broken_config_stops_everything() {
+    let home = Home::new("config");
+    let dir = home.dir.join(".config/guardsh");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("config.yaml"), "shell: /bin/bash\nalow: []\n").expect("write");
+    let mut g = home.detached(GUARDSH);
+    g.args(["-c", "touch ran"]);
+    let out = run(g, b"");
+    assert_eq!(out.status.code(), Some(6));
+    assert!(!home.work().join("ran").exists());
+    let err = text(&out.stderr);
+    assert!(err.contains("config.yaml:2:1"), "{err}");
+}
+
+#[test]
+fn dry_run_runs_nothing() {
+    let home = Home::new("dry");
+    for (args, env) in [
+        (&["--dry-run", "-c", "touch a && rm -rf /"][..], false),
+        (&["-c", "touch a && rm -rf /"], true),
+    ] {
+        let mut g = home.detached(GUARDSH);
+        g.args(args);
+        if env {
+            g.env("GUARDSH_DRY_RUN", "1");
+        }
+        let out = run(g, b"");
+        assert_eq!(out.status.code(), Some(5));
+        assert!(text(&out.stdout).contains("would be refused"));
+        assert!(!home.work().join("a").exists());
+    }
+    let mut g = home.detached(GUARDSH);
+    g.args(["--dry-run", "-c", "touch b"]);
+    let out = run(g, b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("would run"));
+    assert!(!home.work().join("b").exists());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real programs using guardsh as their shell.
+
+fn links(home: &Home) -> PathBuf {
+    let dir = home.dir.join("bin");
+    let mut g = home.detached(GUARDSH);
+    g.args(["shell", "install", "--dir"]).arg(&dir);
+    let out = run(g, b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("CLAUDE_CODE_SHELL="));
+    dir
+}
+
+fn path_with(first: &Path) -> std::ffi::OsString {
+    let mut paths = vec![first.to_path_buf()];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(paths).expect("joins")
+}
+
+#[test]
+fn make_xargs_and_links_use_guardsh_as_their_shell() {
+    let home = Home::new("programs");
+    let bin = links(&home);
+    // make runs each recipe line with `$(SHELL) -c`.
+    std::fs::write(
+        home.work().join("Makefile"),
+        "ok:\n\t@echo made it\nbad:\n\t@railway volume delete pg-data --yes\n",
+    )
+    .expect("write");
+    let mut m = home.cmd("make");
+    m.arg(format!("SHELL={GUARDSH}")).arg("ok");
+    let out = run(m, b"");
+    assert_eq!(text(&out.stdout), "made it\n");
+    let mut m = home.cmd("make");
+    m.arg(format!("SHELL={GUARDSH}")).arg("bad");
+    let out = run(m, b"");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("railway.volume.delete"));
+    // xargs finds `sh` on PATH: the link, which guards and then runs the real sh.
+    let mut x = home.cmd("xargs");
+    x.env("PATH", path_with(&bin))
+        .args(["sh", "-c", "echo \"$0 and $1\""]);
+    let out = run(x, b"a b\n");
+    assert_eq!(text(&out.stdout), "a and b\n");
+    let mut x = home.cmd("xargs");
+    x.env("PATH", path_with(&bin))
+        .args(["-I{}", "sh", "-c", "git push --force origin {}"]);
+    let out = run(x, b"main\n");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("git.push.force"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Called through the `bash` link with PATH listing the links twice: no loop.
+    let mut b = home.cmd(bin.join("bash"));
+    let doubled = std::env::join_paths([bin.clone(), bin.clone()].into_iter().chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .expect("joins");
+    b.env("PATH", doubled)
+        .args(["-c", "echo $0; echo via link"]);
+    let out = run(b, b"");
+    assert_eq!(
+        text(&out.stdout),
+        "bash\nvia link\n",
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit log under load.
+
+#[test]
+fn concurrent_processes_do_not_lose_or_mix_audit_lines() {
+    let home = Home::new("audit");
+    let n = 40;
+    let children: Vec<_> = (0..n)
+        .map(|i| {
+            let mut g = home.cmd(GUARDSH);
+            g.args(["-c", &format!("true {i} {}", "x".repeat(2000))])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            g.spawn().expect("starts")
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().expect("waits").success());
+    }
+    let log = home.audit();
+    assert_eq!(log.len(), n);
+    let mut seen: Vec<String> = log
+        .iter()
+        .map(|e| e["command"].as_str().unwrap_or("").to_owned())
+        .collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Confirmation and approval, through a real pseudo-terminal.
+
+mod pty {
+    use super::*;
+    use expectrl::process::unix::WaitStatus;
+    use expectrl::session::OsSession as Session;
+    use expectrl::{Eof, Expect as _};
+
+    fn spawn(home: &Home, args: &[&str]) -> Session {
+        let mut c = Command::new(GUARDSH);
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &home.dir)
+            .env("XDG_CONFIG_HOME", home.dir.join(".config"))
+            .env("XDG_STATE_HOME", home.dir.join(".local/state"))
+            .env("TERM", "dumb")
+            .current_dir(home.work())
+            .args(args);
+        let mut s = expectrl::Session::spawn(c).expect("spawns on a pty");
+        s.set_expect_timeout(Some(Duration::from_secs(20)));
+        s
+    }
+
+    /// A person's interactive bash on a terminal of its own (it leads its session).
+    fn interactive_bash(home: &Home) -> Session {
+        let mut c = Command::new("bash");
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &home.dir)
+            .env("XDG_CONFIG_HOME", home.dir.join(".config"))
+            .env("XDG_STATE_HOME", home.dir.join(".local/state"))
+            .env("TERM", "dumb")
+            .env("PS1", "$ ")
+            .current_dir(home.work())
+            .args(["--norc", "--noprofile", "-i"]);
+        let mut s = expectrl::Session::spawn(c).expect("spawns on a pty");
+        s.set_expect_timeout(Some(Duration::from_secs(20)));
+        s
+    }
+
+    fn exit_code(s: &Session) -> Option<i32> {
+        match s.get_process().wait() {
+            Ok(WaitStatus::Exited(_, code)) => Some(code),
+            _ => None,
+        }
+    }
+
+    fn ssh_dir(home: &Home) -> PathBuf {
+        let d = home.dir.join(".ssh");
+        std::fs::create_dir_all(&d).expect("mkdir");
+        d
+    }
+
+    #[test]
+    fn the_right_phrase_runs_the_command() {
+        let home = Home::new("pty-ok");
+        let ssh = ssh_dir(&home);
+        let mut s = spawn(&home, &["-c", "rm -rf ~/.ssh"]);
+        s.expect("Type `rm ~/.ssh`").expect("asks for the phrase");
+        s.send_line("rm ~/.ssh").expect("types");
+        s.expect(Eof).expect("ends");
+        assert_eq!(exit_code(&s), Some(0));
+        assert!(!ssh.exists(), "confirmed: it ran");
+        assert_eq!(home.audit()[0]["outcome"], "confirmed");
+    }
+
+    #[test]
+    fn a_wrong_phrase_refuses() {
+        let home = Home::new("pty-wrong");
+        let ssh = ssh_dir(&home);
+        let mut s = spawn(&home, &["-c", "rm -rf ~/.ssh"]);
+        s.expect("Type `").expect("asks");
+        s.send_line("y").expect("types");
+        s.expect(Eof).expect("ends");
+        assert_eq!(exit_code(&s), Some(126));
+        assert!(ssh.exists(), "refused: nothing ran");
+    }
+
+    #[test]
+    fn an_approval_works_once_and_only_for_its_command() {
+        let home = Home::new("pty-approve");
+        let ssh = ssh_dir(&home);
+        // No terminal: refused, with a request id.
+        let mut g = home.detached(GUARDSH);
+        g.args(["-c", "rm -rf ~/.ssh"]).stdin(Stdio::null());
+        let out = g.output().expect("runs");
+        assert_eq!(out.status.code(), Some(126));
+        let err = text(&out.stderr);
+        let id = err
+            .split("guardsh approve ")
+            .nth(1)
+            .and_then(|r| r.split('`').next())
+            .expect("a request id")
+            .to_owned();
+        // Inside a guarded shell, approve refuses, even with the marker unset.
+        let mut g = home.detached(GUARDSH);
+        g.args([
+            "-c",
+            &format!("unset GUARDSH_ACTIVE; env -u GUARDSH_ACTIVE {GUARDSH} approve {id}"),
+        ]);
+        let out = run(g, b"");
+        assert_ne!(out.status.code(), Some(0), "{}", text(&out.stdout));
+        assert!(
+            text(&out.stderr).contains("must be typed by a person"),
+            "{}",
+            text(&out.stderr)
+        );
+        // Started straight on a terminal, with no person's shell leading its session: no.
+        let mut s = spawn(&home, &["approve", &id]);
+        s.expect(Eof).expect("ends");
+        assert_eq!(exit_code(&s), Some(126));
+        // A person approves at an interactive shell in their own terminal.
+        let mut s = interactive_bash(&home);
+        s.send_line(format!("{GUARDSH} approve {id}"))
+            .expect("types");
+        s.expect("rm -rf ~/.ssh").expect("shows the command");
+        s.expect("Type `rm ~/.ssh`").expect("asks");
+        s.send_line("rm ~/.ssh").expect("types");
+        s.expect("approved once").expect("approves");
+        s.send_line("exit").expect("types");
+        s.expect(Eof).expect("ends");
+        // Another command is not approved by it.
+        std::fs::create_dir_all(home.dir.join(".gnupg")).expect("mkdir");
+        let mut g = home.detached(GUARDSH);
+        g.args(["-c", "rm -rf ~/.gnupg"]).stdin(Stdio::null());
+        assert_eq!(g.output().expect("runs").status.code(), Some(126));
+        // The approved one runs once…
+        let mut g = home.detached(GUARDSH);
+        g.args(["-c", "rm -rf ~/.ssh"]).stdin(Stdio::null());
+        assert_eq!(g.output().expect("runs").status.code(), Some(0));
+        assert!(!ssh.exists());
+        // …and only once.
+        std::fs::create_dir_all(&ssh).expect("mkdir");
+        let mut g = home.detached(GUARDSH);
+        g.args(["-c", "rm -rf ~/.ssh"]).stdin(Stdio::null());
+        assert_eq!(g.output().expect("runs").status.code(), Some(126));
+        assert!(ssh.exists());
+    }
+
+    #[test]
+    fn approve_needs_a_person_and_a_terminal() {
+        let home = Home::new("pty-none");
+        // Started on its own in a fresh session: no person's shell above it.
+        let mut g = home.detached(GUARDSH);
+        g.args(["approve", "deadbeef"]).stdin(Stdio::null());
+        let out = g.output().expect("runs");
+        assert_eq!(out.status.code(), Some(126));
+        assert!(text(&out.stderr).contains("not started from an interactive shell"));
+        // From a shell that leads its session, but with no terminal to ask on.
+        let mut g = home.detached("bash");
+        g.args(["-c", &format!("{GUARDSH} approve deadbeef; exit $?")])
+            .stdin(Stdio::null());
+        let out = g.output().expect("runs");
+        assert_eq!(out.status.code(), Some(126));
+        assert!(
+            text(&out.stderr).contains("needs a terminal"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}
