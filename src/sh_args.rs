@@ -192,7 +192,7 @@ mod tests {
             (&["--norc", "--noprofile", "-c", "ls"], cmd("ls")),
             (&["--rcfile", "x.rc", "-c", "ls"], cmd("ls")),
             (&["--posix", "-x", "-u", "-c", "ls"], cmd("ls")),
-            (&["-c", "--", "ls"], cmd("--")),
+            (&["-c", "--", "ls"], cmd("ls")),
             (&["-s", "a", "b"], Source::Stdin),
             (&[], Source::Stdin),
             (&["-l"], Source::Stdin),
