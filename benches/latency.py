@@ -94,6 +94,9 @@ def main():
         ("guardsh check heredoc + compound line", [g, "check", COMPOUND], None),
         ("guardsh check --file 100 KB script", [g, "check", "--file", scripts["100 KB"]], None),
         ("guardsh check --file 1 MB script", [g, "check", "--file", scripts["1 MB"]], None),
+        # Shell mode: the whole cost an agent pays per command, against bash alone.
+        ("guardsh -c true (shell mode, execs bash)", [g, "-c", "true"], None),
+        ("guardsh -c heredoc + compound (dry run)", [g, "--dry-run", "-c", COMPOUND], None),
     ]
     have_dcg = os.access(args.dcg, os.X_OK)
     if have_dcg:
@@ -104,7 +107,7 @@ def main():
 
     # Time only what works: a usage error exits fast and would flatter every figure.
     for label, argv, stdin in rows:
-        if argv[0] == g:
+        if argv[0] == g and argv[1] == "check":
             done = subprocess.run(argv, input=stdin, capture_output=True, check=False)
             if done.returncode not in (0, 4, 5) or not done.stdout:
                 sys.exit(f"{label}: exit {done.returncode}: {done.stderr.decode()[:300]}")
@@ -122,6 +125,8 @@ def main():
     bash = results["bash -c true"]
     print(f"guardsh check 'git status' / bash -c true: {gs / bash:.2f}x"
           f" ({'faster' if gs < bash else 'slower'} than bash starts)")
+    sm = results["guardsh -c true (shell mode, execs bash)"]
+    print(f"shell mode overhead: guardsh -c true - bash -c true = {sm - bash:.2f} ms")
     per_kb_100 = results["guardsh check --file 100 KB script"] / 100
     per_kb_1m = results["guardsh check --file 1 MB script"] / 1024
     print(f"per KB: 100 KB script {per_kb_100:.3f} ms, 1 MB script {per_kb_1m:.3f} ms"
