@@ -583,3 +583,82 @@ mod pty {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The catalogue, through shell mode, with a stand-in shell that only records.
+
+#[test]
+fn every_refused_catalogue_example_runs_nothing_through_guardsh_c() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/catalogue.yaml");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        assert!(
+            std::env::var("GUARDSH_SKIP_CATALOGUE").as_deref() == Ok("1"),
+            "{} is missing (GUARDSH_SKIP_CATALOGUE=1 skips this on purpose)",
+            path.display()
+        );
+        return;
+    };
+    let catalogue: serde_yaml::Value = serde_yaml::from_str(&text).expect("catalogue is YAML");
+    let home = Home::new("catalogue");
+    // If guardsh ever let one through, this shell runs instead of bash: it records, and
+    // destroys nothing.
+    let recorder = home.dir.join("recorder.sh");
+    let ran = home.dir.join("ran");
+    std::fs::write(
+        &recorder,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\n", ran.display()),
+    )
+    .expect("write");
+    std::fs::set_permissions(
+        &recorder,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let covered: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("guards"))
+            .expect("guards/")
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                e.path()
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+            })
+            .chain(
+                ["system", "postgres", "mysql", "sqlite", "redis"]
+                    .iter()
+                    .map(|s| (*s).to_owned()),
+            )
+            .collect();
+    let mut checked = 0;
+    let mut leaked = Vec::new();
+    for p in catalogue["patterns"].as_sequence().expect("patterns") {
+        let platform = p["platform"].as_str().unwrap_or("");
+        let severity = p["severity"].as_str().unwrap_or("");
+        if !covered.iter().any(|c| c == platform) || !matches!(severity, "deny" | "confirm") {
+            continue;
+        }
+        for line in p["examples"].as_sequence().into_iter().flatten() {
+            let Some(line) = line.as_str() else { continue };
+            let mut g = home.detached(GUARDSH);
+            g.env("GUARDSH_SHELL", &recorder)
+                .args(["-c", line])
+                .stdin(Stdio::null());
+            let out = g.output().expect("runs");
+            checked += 1;
+            if out.status.code() != Some(126) {
+                leaked.push(format!("{:?} {line}", out.status.code()));
+            }
+        }
+    }
+    let recorded = std::fs::read_to_string(&ran).unwrap_or_default();
+    assert!(checked > 200, "only {checked} examples checked");
+    assert!(
+        leaked.is_empty() && recorded.is_empty(),
+        "{} of {checked} ran:\n{}\nrecorded:\n{recorded}",
+        leaked.len(),
+        leaked.join("\n")
+    );
+    eprintln!(
+        "shell mode refused all {checked} deny/confirm catalogue examples of covered platforms"
+    );
+}
