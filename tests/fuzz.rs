@@ -7,7 +7,10 @@
 //!   megabyte lines), each run in a child process so that a stack overflow, which aborts
 //!   the process, fails that one test instead of the whole binary;
 //! - `fuzz_many`, ignored by default: a long seeded run for `.ci/run` and for release checks,
-//!   `GUARDSH_FUZZ_CASES=1000000 cargo test --release --test fuzz -- --ignored --nocapture`.
+//!   `GUARDSH_FUZZ_CASES=1000000 cargo test --release --test fuzz -- --ignored --nocapture`;
+//! - `fuzz_payload_readers` (SQL to database clients, HTTP/GraphQL bodies, interpreter code,
+//!   each through the whole decision) and `fuzz_loaders` (the pack loader on mutated packs,
+//!   the config file, a shell's argv), ignored by default in the same way.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::Stdio;
@@ -448,26 +451,44 @@ impl SplitMix64 {
     }
 }
 
-#[test]
-#[ignore = "long fuzz run; .ci/run runs it with a bounded count"]
-fn fuzz_many() {
+/// Cases and seed for a long run, from the environment.
+fn run_size(default_cases: u64) -> (u64, u64) {
     let cases: u64 = std::env::var("GUARDSH_FUZZ_CASES")
         .ok()
         .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(1_000_000);
+        .unwrap_or(default_cases);
     let seed: u64 = std::env::var("GUARDSH_FUZZ_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0x6775_6172_6473_6821);
+    (cases, seed)
+}
 
-    // The watchdog sees which case runs and since when; a case over the bound ends the whole
-    // process with the input printed (a hung thread cannot be stopped any other way).
+/// What one fuzz target reports about one input.
+#[derive(Default)]
+struct Seen {
+    refused: bool,
+    internal: bool,
+    commands: u64,
+}
+
+/// Run `target` on `cases` inputs from `generate`, with a watchdog: a case over the bound
+/// ends the whole process with the input printed (a hung thread cannot be stopped any other
+/// way), and any panic fails the run.
+fn fuzz(
+    name: &str,
+    cases: u64,
+    seed: u64,
+    mut generate: impl FnMut(&mut SplitMix64) -> String,
+    target: impl Fn(&str) -> Seen,
+) {
     let current = Arc::new(Mutex::new(String::new()));
     let started_ms = Arc::new(AtomicU64::new(u64::MAX));
     let done = Arc::new(AtomicBool::new(false));
     let epoch = Instant::now();
     let watchdog = {
         let (current, started_ms, done) = (current.clone(), started_ms.clone(), done.clone());
+        let name = name.to_string();
         std::thread::spawn(move || {
             while !done.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(50));
@@ -476,7 +497,7 @@ fn fuzz_many() {
                 if since != u64::MAX && now.saturating_sub(since) > WATCHDOG.as_millis() as u64 {
                     let input = current.lock().map(|s| s.clone()).unwrap_or_default();
                     eprintln!(
-                        "fuzz_many: HANG: one input took over {WATCHDOG:?}: {:?}",
+                        "{name}: HANG: one input took over {WATCHDOG:?}: {:?}",
                         preview(&input)
                     );
                     std::process::exit(101);
@@ -488,36 +509,32 @@ fn fuzz_many() {
     let mut rng = SplitMix64(seed);
     let mut panics: Vec<String> = Vec::new();
     let mut refused = 0u64;
-    // Panics the grammar adapter caught itself (reported as `Internal`, so refused): still
-    // findings, listed but not failed on.
+    // Panics an adapter caught itself (reported as `Internal`, so refused): still findings,
+    // listed but not failed on.
     let mut internal: Vec<String> = Vec::new();
     let mut commands = 0u64;
     let mut slowest = (Duration::ZERO, String::new());
     let start = Instant::now();
     for _ in 0..cases {
-        let input = rng.input();
+        let input = generate(&mut rng);
         if let Ok(mut c) = current.lock() {
             c.clone_from(&input);
         }
         let t = Instant::now();
         started_ms.store(epoch.elapsed().as_millis() as u64, Ordering::Relaxed);
-        let result = catch_unwind(AssertUnwindSafe(|| analyze(&input)));
+        let result = catch_unwind(AssertUnwindSafe(|| target(&input)));
         started_ms.store(u64::MAX, Ordering::Relaxed);
         let took = t.elapsed();
         if took > slowest.0 {
             slowest = (took, input.clone());
         }
         match result {
-            Ok(script) => {
-                refused += u64::from(script.cannot_be_checked());
-                if script
-                    .unknowns
-                    .iter()
-                    .any(|u| u.kind == UnknownKind::Internal)
-                {
+            Ok(seen) => {
+                refused += u64::from(seen.refused);
+                commands += seen.commands;
+                if seen.internal {
                     internal.push(input);
                 }
-                commands += script.commands.len() as u64;
             }
             Err(_) => panics.push(input),
         }
@@ -526,21 +543,391 @@ fn fuzz_many() {
     done.store(true, Ordering::Relaxed);
     let _ = watchdog.join();
     println!(
-        "fuzz_many: {cases} inputs (seed {seed:#x}) in {elapsed:.1?}: {} panics, 0 hangs over \
-         {WATCHDOG:?}; {} internal errors caught; {refused} refused as uncheckable, {commands} \
-         commands; slowest {:.1?} on {:?}",
+        "{name}: {cases} inputs (seed {seed:#x}) in {elapsed:.1?}: {} panics, 0 hangs over \
+         {WATCHDOG:?}; {} internal errors caught; {refused} refused, {commands} commands; \
+         slowest {:.1?} on {:?}",
         panics.len(),
         internal.len(),
         slowest.0,
         preview(&slowest.1)
     );
     for input in internal.iter().take(5) {
-        println!("fuzz_many: internal error on {:?}", preview(input));
+        println!("{name}: internal error on {:?}", preview(input));
     }
     assert!(
         panics.is_empty(),
-        "analyze panicked on {} inputs, e.g. {:?}",
+        "{name} panicked on {} inputs, e.g. {:?}",
         panics.len(),
         panics.iter().take(5).collect::<Vec<_>>()
+    );
+}
+
+fn analysed(script: &Script) -> Seen {
+    Seen {
+        refused: script.cannot_be_checked(),
+        internal: script
+            .unknowns
+            .iter()
+            .any(|u| u.kind == UnknownKind::Internal),
+        commands: script.commands.len() as u64,
+    }
+}
+
+#[test]
+#[ignore = "long fuzz run; .ci/run runs it with a bounded count"]
+fn fuzz_many() {
+    let (cases, seed) = run_size(1_000_000);
+    fuzz("fuzz_many", cases, seed, SplitMix64::input, |text| {
+        analysed(&analyze(text))
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The readers behind the rules: SQL, HTTP bodies, interpreter code, the pack loader, the
+// config file and a shell's argv, each fed the pieces it is subtle about.
+
+const SQL: &[&str] = &[
+    " ",
+    "\n",
+    ";",
+    "'",
+    "\"",
+    "`",
+    "--",
+    "/*",
+    "*/",
+    "$$",
+    "$tag$",
+    "(",
+    ")",
+    ",",
+    "DROP",
+    "DATABASE",
+    "TABLE",
+    "SCHEMA",
+    "TRUNCATE",
+    "DELETE",
+    "FROM",
+    "UPDATE",
+    "SET",
+    "WHERE",
+    "1=1",
+    "true",
+    "OR",
+    "AND",
+    "IN",
+    "SELECT",
+    "ALTER",
+    "ADD",
+    "COLUMN",
+    "BEGIN",
+    "ROLLBACK",
+    "COMMIT",
+    "WITH",
+    "x",
+    "t",
+    "\\",
+    "\\c",
+    "\\i",
+    "db.users.deleteMany({})",
+    "db.dropDatabase()",
+    "FLUSHALL",
+    "FLUSHDB",
+    "{",
+    "}",
+    "é",
+    "\u{0}",
+    "EXPLAIN",
+    "CREATE",
+    "INSERT",
+    "INTO",
+    "VALUES",
+    "RETURNING",
+    "CASCADE",
+    "IF EXISTS",
+];
+
+const BODY: &[&str] = &[
+    "{",
+    "}",
+    "[",
+    "]",
+    "\"",
+    ":",
+    ",",
+    "\\u0044",
+    "\\\"",
+    "query",
+    "mutation",
+    "operationName",
+    "volumeDelete",
+    "projectDelete",
+    "(",
+    ")",
+    "id:",
+    "$id",
+    "...",
+    "fragment",
+    "on",
+    "x",
+    "variables",
+    " ",
+    "\n",
+    "#",
+    "@",
+    "null",
+    "true",
+    "1",
+    "\\n",
+    "'",
+    "query=",
+    "&",
+    "=",
+];
+
+const CODE: &[&str] = &[
+    "import shutil;",
+    "shutil.rmtree(",
+    "os.system(",
+    "subprocess.run(",
+    "require('fs')",
+    ".rmSync(",
+    "{recursive: true}",
+    "execSync(",
+    "system(",
+    "`",
+    "qx(",
+    "%x(",
+    "FileUtils.rm_rf",
+    "\"",
+    "'",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    "/",
+    "~",
+    "process.env.HOME",
+    "Path.home()",
+    " ",
+    "\n",
+    "#",
+    "//",
+    "rm -rf /",
+    "x",
+    "f\"",
+    "{x}",
+    "${",
+    "\\",
+    "as",
+    "from shutil import rmtree",
+];
+
+const YAML: &[&str] = &[
+    "pack: p\n",
+    "description: d\n",
+    "rules:\n",
+    "  - id: a\n",
+    "    program: rm\n",
+    "    path: [x, \"y|z\"]\n",
+    "    when:\n",
+    "      flags_any: [-r]\n",
+    "      sql: [drop_table]\n",
+    "      operand_class: [root]\n",
+    "      http: {mutations: [\"*Delete*\"]}\n",
+    "      env: [\"A=*\"]\n",
+    "      option_value: [\"--x=*\"]\n",
+    "    severity: deny\n",
+    "    message: m\n",
+    "    suggestion: s\n",
+    "    examples: {block: [x]}\n",
+    "programs:\n",
+    "  rm: {aliases: [r]}\n",
+    ":",
+    "-",
+    "[",
+    "]",
+    "{",
+    "}",
+    "'",
+    "\"",
+    "&a",
+    "*a",
+    "!!str",
+    " ",
+    "\n",
+    "\t",
+    "#",
+    "|\n",
+    ">\n",
+    "~",
+    "null",
+];
+
+/// A valid pack, to mutate: most random soups fail at the first line, which tests little.
+const BASE_PACK: &str = r#"pack: p
+description: d
+programs:
+  rm: {aliases: [r], options_with_value: [-x]}
+rules:
+  - id: p.a
+    program: [rm, r]
+    path: ["x|y"]
+    when:
+      flags_any: [-r]
+      operand_class: [root, home]
+      option_value: ["--x=*"]
+      env: ["A=*"]
+    severity: deny
+    message: m
+    suggestion: s
+    examples:
+      block: [rm x -r /]
+      allow: [rm y]
+"#;
+
+/// The valid pack with a few random tokens spliced in at random places.
+fn mutated_pack(rng: &mut SplitMix64) -> String {
+    let mut s = BASE_PACK.to_string();
+    for _ in 0..rng.below(4) {
+        let mut at = rng.below(s.len() + 1);
+        while !s.is_char_boundary(at) {
+            at -= 1;
+        }
+        s.insert_str(at, YAML[rng.below(YAML.len())]);
+    }
+    s
+}
+
+fn soup(rng: &mut SplitMix64, tokens: &[&str], max: usize) -> String {
+    let n = rng.below(max);
+    let mut s = String::new();
+    for _ in 0..n {
+        s.push_str(tokens[rng.below(tokens.len())]);
+    }
+    if rng.below(8) == 0 {
+        s.push_str(&String::from_utf8_lossy(&rng.bytes(8)));
+    }
+    s
+}
+
+/// Wrap `payload` as one argument of `template` (`{}` marks where), single-quoted for the
+/// shell so the reader behind the rules sees it as written.
+fn wrapped(template: &str, payload: &str) -> String {
+    template.replace("{}", &shell_words::quote(payload))
+}
+
+fn decided(line: &str) -> Seen {
+    let input = guardsh::input::Input::from_bytes(line.as_bytes().to_vec(), false);
+    match guardsh::check::verdict_for(&input, &Limits::default()) {
+        Ok(v) => Seen {
+            refused: v.decision >= guardsh::decision::Decision::Confirm,
+            internal: v.unknown.iter().any(|u| u.kind == UnknownKind::Internal),
+            commands: v.matches.len() as u64,
+        },
+        Err(e) => panic!("built-in packs failed to load: {e}"),
+    }
+}
+
+#[test]
+#[ignore = "long fuzz run; .ci/run runs it with a bounded count"]
+fn fuzz_payload_readers() {
+    let (cases, seed) = run_size(250_000);
+    let clients = [
+        "psql -c {}",
+        "mysql -e {}",
+        "sqlite3 app.db {}",
+        "mongosh app --eval {}",
+        "redis-cli {}",
+        "clickhouse-client --query {}",
+        "psql <<< {}",
+    ];
+    fuzz(
+        "fuzz_sql",
+        cases,
+        seed,
+        |rng| {
+            let t = clients[rng.below(clients.len())];
+            wrapped(t, &soup(rng, SQL, 40))
+        },
+        decided,
+    );
+    let senders = [
+        "curl https://backboard.railway.com/graphql/v2 -d {}",
+        "curl -X POST https://api.example.com/graphql --data-raw {}",
+        "http POST https://backboard.railway.app/graphql/v2 query={}",
+        "gh api graphql -f query={}",
+        "wget --post-data={} https://backboard.railway.com/graphql/v2",
+    ];
+    fuzz(
+        "fuzz_http",
+        cases,
+        seed ^ 1,
+        |rng| {
+            let t = senders[rng.below(senders.len())];
+            wrapped(t, &soup(rng, BODY, 48))
+        },
+        decided,
+    );
+    let interpreters = [
+        "python3 -c {}",
+        "node -e {}",
+        "perl -e {}",
+        "ruby -e {}",
+        "bun -e {}",
+    ];
+    fuzz(
+        "fuzz_code",
+        cases,
+        seed ^ 2,
+        |rng| {
+            let t = interpreters[rng.below(interpreters.len())];
+            wrapped(t, &soup(rng, CODE, 32))
+        },
+        decided,
+    );
+}
+
+#[test]
+#[ignore = "long fuzz run; .ci/run runs it with a bounded count"]
+fn fuzz_loaders() {
+    let (cases, seed) = run_size(250_000);
+    fuzz("fuzz_pack_loader", cases, seed ^ 3, mutated_pack, |text| {
+        let refused = guardsh::rules::load_pack(text, "fuzz.yaml")
+            .and_then(|p| guardsh::rules::RuleSet::new(vec![(p, "fuzz.yaml".to_string())]))
+            .is_err();
+        Seen {
+            refused,
+            ..Seen::default()
+        }
+    });
+    fuzz(
+        "fuzz_config",
+        cases,
+        seed ^ 4,
+        |rng| soup(rng, YAML, 16),
+        |text| {
+            let refused =
+                guardsh::config::parse(text, std::path::Path::new("config.yaml")).is_err();
+            Seen {
+                refused,
+                ..Seen::default()
+            }
+        },
+    );
+    fuzz(
+        "fuzz_shell_argv",
+        cases,
+        seed ^ 5,
+        |rng| soup(rng, TOKENS, 12),
+        |text| {
+            let args: Vec<std::ffi::OsString> = text.split(' ').map(Into::into).collect();
+            let inv = guardsh::sh_args::read("bash".into(), args, false);
+            Seen {
+                refused: matches!(inv.source, guardsh::sh_args::Source::Info),
+                ..Seen::default()
+            }
+        },
     );
 }
