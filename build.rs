@@ -38,6 +38,7 @@ fn main() {
     // program → (pack name → pack holding only the rules that name the program)
     let mut by_program: BTreeMap<String, BTreeMap<String, raw::Pack>> = BTreeMap::new();
     let mut pack_names = Vec::new();
+    let mut packs = Vec::new();
     for path in &files {
         println!("cargo::rerun-if-changed={}", path.display());
         let text = std::fs::read_to_string(path)
@@ -46,11 +47,28 @@ fn main() {
             let (line, col) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
             fail(&format!("{}:{line}:{col}: {e}", path.display()))
         });
+        packs.push(pack);
+    }
+    // A program's other names hold for every pack: `python3.12` must reach the django pack's
+    // rules for `python3` even when only the http pack lists the alias (the loader maps
+    // aliases across all packs it loads, so the index must too).
+    let mut aliases: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for pack in &packs {
+        for (program, spec) in &pack.programs {
+            let list = aliases.entry(program.clone()).or_default();
+            for a in &spec.aliases {
+                if !list.contains(a) {
+                    list.push(a.clone());
+                }
+            }
+        }
+    }
+    for pack in &packs {
         pack_names.push(pack.pack.clone());
         let names_of = |program: &str| -> Vec<String> {
             let mut names = vec![program.to_string()];
-            if let Some(p) = pack.programs.get(program) {
-                names.extend(p.aliases.iter().cloned());
+            if let Some(a) = aliases.get(program) {
+                names.extend(a.iter().cloned());
             }
             names
         };
@@ -67,8 +85,15 @@ fn main() {
                             programs: BTreeMap::new(),
                             rules: Vec::new(),
                         });
-                    if let Some(spec) = pack.programs.get(program) {
-                        slot.programs.insert(program.to_string(), spec.clone());
+                    let mut spec = pack.programs.get(program).cloned().unwrap_or_default();
+                    if let Some(a) = aliases.get(program) {
+                        spec.aliases.clone_from(a);
+                    }
+                    if !spec.aliases.is_empty()
+                        || !spec.options_with_value.is_empty()
+                        || !spec.help_flags.is_empty()
+                    {
+                        slot.programs.insert(program.to_string(), spec);
                     }
                     slot.rules.push(rule.clone());
                 }

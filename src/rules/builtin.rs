@@ -85,6 +85,22 @@ mod tests {
     }
 
     #[test]
+    fn aliases_reach_every_pack() {
+        // python3.12 is declared an alias of python3 in some packs only; every pack with
+        // python3 rules must still be reached through it.
+        let via_alias = for_programs(["python3.12"]).expect("loads");
+        let direct = for_programs(["python3"]).expect("loads");
+        let packs = |s: &RuleSet| {
+            let mut p: Vec<String> = s.rules().iter().map(|r| r.pack.clone()).collect();
+            p.sort();
+            p.dedup();
+            p
+        };
+        assert!(packs(&direct).len() >= 2, "{:?}", packs(&direct));
+        assert_eq!(packs(&via_alias), packs(&direct));
+    }
+
+    #[test]
     fn everything_loads() {
         let all = all().expect("built-in packs compile");
         assert!(all.rules().len() >= git_rule_count());

@@ -387,10 +387,19 @@ impl Rule {
             return false;
         }
         let rest = operands.get(self.path.len()..).unwrap_or(&[]);
+        // `--dry-run=false`, `--dry-run=none`, `--recursive=0` switch the option off: it is
+        // not there (else `--dry-run=none` would pass as a dry run).
         let has = |name: &str| {
-            tokens
-                .iter()
-                .any(|t| matches!(t, Token::Flag { name: n, .. } if n == name))
+            tokens.iter().any(|t| {
+                matches!(t, Token::Flag { name: n, inline, .. }
+                if n == name
+                    && !inline.as_deref().is_some_and(|v| {
+                        matches!(
+                            v.to_ascii_lowercase().as_str(),
+                            "false" | "none" | "0" | "no" | "off"
+                        )
+                    }))
+            })
         };
         if !self.flags_any.is_empty() && !self.flags_any.iter().any(|f| has(f)) {
             return false;
@@ -706,6 +715,28 @@ mod tests {
             ("echo '' > backup.sql", &["echo"]),
             ("echo hi 2> err.sql", &["echo"]),
             ("echo hi > notes.txt", &[]),
+        ];
+        for (line, want) in cases {
+            assert_eq!(ids(&s, line), *want, "{line}");
+        }
+    }
+
+    #[test]
+    fn options_switched_off_inline_are_absent() {
+        let s = set(&[(
+            "del",
+            "kubectl",
+            "[delete]",
+            "{flags_none: ['--dry-run'], flags_any: ['--all', '-A']}",
+        )])
+        .expect("compiles");
+        let cases: &[(&str, &[&str])] = &[
+            ("kubectl delete --all", &["del"]),
+            ("kubectl delete --all --dry-run=client", &[]),
+            ("kubectl delete --all --dry-run", &[]),
+            ("kubectl delete --all --dry-run=none", &["del"]),
+            ("kubectl delete --all --dry-run=False", &["del"]),
+            ("kubectl delete --all=false", &[]),
         ];
         for (line, want) in cases {
             assert_eq!(ids(&s, line), *want, "{line}");
