@@ -15,6 +15,7 @@
 //! not in its arguments), `opts.rs` (a small getopt), `text.rs` (`echo`/`printf`/`sudo -s`
 //! text), `positional.rs` (`"$@"`).
 
+mod git;
 mod jobs;
 mod opts;
 mod packages;
@@ -273,6 +274,9 @@ impl Engine {
         }
         if let Some(out) = crate::payload::code::shell_out(&cmd, &self.out) {
             self.interpreter(i, &cmd, out);
+        }
+        for step in git::steps(&cmd, &self.out) {
+            self.apply(i, &cmd, step);
         }
     }
 

@@ -1015,3 +1015,31 @@ fn writers_are_told_from_readers() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn git_runs_aliases_and_commands_given_on_the_line() {
+    assert_finds(
+        "git -c alias.x='push --force' x origin main",
+        &[
+            "git",
+            "-c",
+            "alias.x=push --force",
+            "push",
+            "--force",
+            "origin",
+            "main",
+        ],
+    );
+    assert_finds(
+        "git config alias.fp 'push --force' && git fp origin main",
+        &["git", "push", "--force", "origin", "main"],
+    );
+    assert_finds("git -c alias.c='!rm -rf ~' c", &["rm", "-rf", "~"]);
+    assert_finds(
+        "git submodule foreach 'git reset --hard'",
+        &["git", "reset", "--hard"],
+    );
+    assert_finds("git rebase -x 'rm -rf ~' main", &["rm", "-rf", "~"]);
+    assert_finds("git rebase --exec='make test' main", &["make", "test"]);
+    assert_finds("git bisect run ./check.sh", &["./check.sh"]);
+}
