@@ -25,6 +25,9 @@ _guardsh() {
             guardsh,help)
                 cmd="guardsh__subcmd__help"
                 ;;
+            guardsh,hook)
+                cmd="guardsh__subcmd__hook"
+                ;;
             guardsh,test)
                 cmd="guardsh__subcmd__test"
                 ;;
@@ -37,6 +40,9 @@ _guardsh() {
             guardsh__subcmd__help,help)
                 cmd="guardsh__subcmd__help__subcmd__help"
                 ;;
+            guardsh__subcmd__help,hook)
+                cmd="guardsh__subcmd__help__subcmd__hook"
+                ;;
             guardsh__subcmd__help,test)
                 cmd="guardsh__subcmd__help__subcmd__test"
                 ;;
@@ -47,7 +53,7 @@ _guardsh() {
 
     case "${cmd}" in
         guardsh)
-            opts="-h -V --color --help --version explain check test help"
+            opts="-h -V --color --help --version explain check test hook help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -161,7 +167,7 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help)
-            opts="explain check test help"
+            opts="explain check test hook help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -216,6 +222,20 @@ _guardsh() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guardsh__subcmd__help__subcmd__hook)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guardsh__subcmd__help__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -223,6 +243,24 @@ _guardsh() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__hook)
+            opts="-h -V --color --help --version claude-code cursor codex gemini copilot windsurf cline"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -21,7 +21,7 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     ),
     (
         crate::exit::USAGE,
-        "usage error: the arguments were not understood",
+        "usage error: the arguments were not understood; for `hook`, the agents' \"block\": the payload could not be read, guardsh failed, or Windsurf is refused a command",
     ),
     (
         crate::exit::CANNOT_BE_CHECKED,
@@ -163,6 +163,56 @@ Examples:
         after_long_help = exit_codes_help()
     )]
     Test(TestArgs),
+
+    /// Answer an AI agent's pre-execution hook: read its JSON on standard input, decide as
+    /// `check` does, and reply in that agent's format.
+    #[command(
+        long_about = "Answer an AI coding agent's pre-execution hook. The agent's JSON payload is \
+read from standard input; a shell command in it is decided exactly as `guardsh check` decides, \
+and the answer is written in the agent's own format: nothing (or the agent's \"no opinion\") for \
+a command that may run, a refusal with a reason written for the model for one that may not, and \
+the agent's own confirmation prompt (`ask`) for one that needs a person, where the agent really \
+shows one (interactive Claude Code, Gemini CLI). A payload guardsh cannot read is refused, never \
+let through. Edits to the files that hold guardsh's hooks, configuration and log are refused too.
+
+`guardsh install AGENT` writes this command into the agent's settings; you rarely run it \
+yourself except to try it:
+  echo '{\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"ls\"}}' | guardsh hook claude-code
+
+Exit status follows the agent's protocol: 0 with the answer on standard output, or 2 (the \
+protocols' \"block\") with the reason on standard error when the payload cannot be read or \
+guardsh fails, and for every refusal to Windsurf.",
+        after_long_help = exit_codes_help()
+    )]
+    Hook(HookArgs),
+}
+
+/// The agents whose hook protocol `guardsh hook` speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
+pub enum Agent {
+    /// Claude Code, PreToolUse.
+    #[value(alias = "claude")]
+    ClaudeCode,
+    /// Cursor, beforeShellExecution.
+    Cursor,
+    /// OpenAI Codex CLI, PreToolUse.
+    Codex,
+    /// Gemini CLI, BeforeTool.
+    Gemini,
+    /// GitHub Copilot CLI, preToolUse.
+    Copilot,
+    /// Windsurf (Cascade), pre_run_command.
+    Windsurf,
+    /// Cline, PreToolUse.
+    Cline,
+}
+
+/// `guardsh hook`.
+#[derive(Debug, Clone, Args)]
+pub struct HookArgs {
+    /// The agent whose protocol is spoken.
+    #[arg(value_enum, value_name = "AGENT")]
+    pub agent: Agent,
 }
 
 /// `guardsh test`.

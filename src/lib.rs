@@ -8,6 +8,7 @@ pub mod check;
 pub mod cli;
 pub mod decision;
 pub mod explain;
+pub mod hooks;
 pub mod input;
 pub mod pack_test;
 pub mod parse;
@@ -41,6 +42,10 @@ pub mod exit {
     pub const DENY: u8 = 5;
     /// A rule pack or configuration file is broken.
     pub const CONFIG: u8 = 6;
+    /// `hook`: the agents' "block" (Claude Code, Cursor, Codex, Gemini CLI, Windsurf), used
+    /// when the payload cannot be read or guardsh fails, and for Windsurf's refusals. The
+    /// same number as [`USAGE`]: a hook called with arguments it does not understand blocks too.
+    pub const HOOK_BLOCK: u8 = 2;
 }
 
 /// Everything that can stop a subcommand from doing its job.
@@ -127,6 +132,18 @@ fn dispatch(cli: &cli::Cli) -> Result<u8, Error> {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
             Ok(pack_test::execute(args, &mut out)?)
+        }
+        cli::Commands::Hook(args) => {
+            // Never an error: whatever goes wrong is answered as a refusal in the agent's
+            // format (hooks::execute), because most agents run the command when a hook fails.
+            let stdout = io::stdout();
+            let stderr = io::stderr();
+            Ok(hooks::execute(
+                args.agent,
+                &mut io::stdin().lock(),
+                &mut stdout.lock(),
+                &mut stderr.lock(),
+            ))
         }
     }
 }

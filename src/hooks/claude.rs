@@ -1,0 +1,101 @@
+//! Claude Code, `PreToolUse` (agents.md §2.1).
+//!
+//! In: `{"tool_name": "Bash", "tool_input": {"command": …}, "permission_mode": …, "cwd": …}`.
+//! Out: nothing for "no opinion" (Claude's own permissions apply: `allow` would skip the
+//! user's prompt); `{"hookSpecificOutput": {"hookEventName": "PreToolUse",
+//! "permissionDecision": "deny"|"ask", "permissionDecisionReason": …}}` otherwise. A deny's
+//! reason is shown to the model, an ask's to the user. Exit 2 blocks with standard error as
+//! the reason; any other failure lets the tool run unless the hook has `onFailure: block`.
+//!
+//! `ask` is answered only where Claude Code really puts the question to a person: an
+//! interactive session (`CLAUDE_CODE_ENTRYPOINT` is `cli` or the VS Code extension; `claude
+//! -p` is `sdk-cli`), in a permission mode that prompts, and not in a subagent. Elsewhere
+//! `ask` has been reported ignored or auto-resolved, so `confirm` is refused there.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Action, Answer, Call, Refusal, Reply, command_text, parse, string_field};
+
+const AGENT: &str = "Claude Code";
+
+/// Tools that write a file, and the field naming it.
+const FILE_TOOLS: &[(&str, &str)] = &[
+    ("Edit", "file_path"),
+    ("Write", "file_path"),
+    ("MultiEdit", "file_path"),
+    ("NotebookEdit", "notebook_path"),
+];
+
+/// Permission modes in which Claude Code prompts the user.
+const PROMPTING_MODES: &[&str] = &["default", "acceptEdits", "plan"];
+
+/// Entry points with a person at a prompt.
+const INTERACTIVE_ENTRYPOINTS: &[&str] = &["cli", "claude-vscode"];
+
+#[derive(Deserialize)]
+struct Payload {
+    tool_name: String,
+    #[serde(default)]
+    tool_input: Value,
+    #[serde(default)]
+    permission_mode: Option<String>,
+    #[serde(default)]
+    cwd: Option<std::path::PathBuf>,
+    /// Present for a subagent's tool call.
+    #[serde(default)]
+    agent_id: Option<Value>,
+}
+
+pub(super) fn read(payload: &[u8]) -> Result<Call, Refusal> {
+    let p: Payload = parse(payload)?;
+    let action = if p.tool_name == "Bash" {
+        let command = p
+            .tool_input
+            .get("command")
+            .and_then(command_text)
+            .ok_or_else(|| Refusal::shape(AGENT, "a Bash call without tool_input.command"))?;
+        Action::Shell(command)
+    } else if let Some((_, field)) = FILE_TOOLS.iter().find(|(t, _)| *t == p.tool_name) {
+        let path = string_field(&p.tool_input, field).ok_or_else(|| {
+            Refusal::shape(
+                AGENT,
+                format!("a {} call without tool_input.{field}", p.tool_name),
+            )
+        })?;
+        Action::Files(vec![path.to_owned()])
+    } else {
+        Action::Other
+    };
+    let entrypoint = std::env::var("CLAUDE_CODE_ENTRYPOINT").unwrap_or_default();
+    let can_ask = p
+        .permission_mode
+        .as_deref()
+        .is_some_and(|m| PROMPTING_MODES.contains(&m))
+        && p.agent_id.as_ref().is_none_or(Value::is_null)
+        && INTERACTIVE_ENTRYPOINTS.contains(&entrypoint.as_str());
+    let mut call = Call::new(action, p.cwd);
+    call.can_ask = can_ask;
+    Ok(call)
+}
+
+pub(super) fn reply(answer: &Answer) -> Reply {
+    match answer {
+        Answer::Pass(None) => Reply::default(),
+        Answer::Pass(Some(note)) => Reply::json(&json!({
+            "hookSpecificOutput": {"hookEventName": "PreToolUse", "additionalContext": note}
+        })),
+        Answer::Ask(reason) => decision("ask", reason),
+        Answer::Deny(reason) => decision("deny", reason),
+    }
+}
+
+fn decision(kind: &str, reason: &str) -> Reply {
+    Reply::json(&json!({
+        "hookSpecificOutput": {
+            "hookEventName": "PreToolUse",
+            "permissionDecision": kind,
+            "permissionDecisionReason": reason,
+        }
+    }))
+}

@@ -1,0 +1,49 @@
+//! Where agents keep their settings, and where guardsh keeps its own files.
+//!
+//! `$HOME` and the XDG variables come from the `directories` crate, so a test (or a user)
+//! with another `HOME` gets another set of files. The agents' own overrides are honoured:
+//! `CLAUDE_CONFIG_DIR`, `CODEX_HOME`, `COPILOT_HOME`.
+
+use std::path::{Path, PathBuf};
+
+/// The directories one user's files live in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Home {
+    /// `$HOME`.
+    pub home: PathBuf,
+    /// `$XDG_CONFIG_HOME` or `~/.config` (guardsh's configuration is in `guardsh/` there).
+    pub config: PathBuf,
+    /// `$XDG_STATE_HOME` or `~/.local/state` (guardsh's audit log is in `guardsh/` there).
+    pub state: PathBuf,
+    /// Claude Code's directory: `$CLAUDE_CONFIG_DIR` or `~/.claude`.
+    pub claude: PathBuf,
+    /// Codex's directory: `$CODEX_HOME` or `~/.codex`.
+    pub codex: PathBuf,
+    /// Copilot CLI's directory: `$COPILOT_HOME` or `~/.copilot`.
+    pub copilot: PathBuf,
+}
+
+impl Home {
+    /// The current user's directories, or `None` when there is no home directory.
+    pub fn detect() -> Option<Home> {
+        let base = directories::BaseDirs::new()?;
+        let home = base.home_dir().to_path_buf();
+        let state = base
+            .state_dir()
+            .map_or_else(|| home.join(".local/state"), Path::to_path_buf);
+        Some(Home {
+            config: base.config_dir().to_path_buf(),
+            state,
+            claude: env_dir("CLAUDE_CONFIG_DIR").unwrap_or_else(|| home.join(".claude")),
+            codex: env_dir("CODEX_HOME").unwrap_or_else(|| home.join(".codex")),
+            copilot: env_dir("COPILOT_HOME").unwrap_or_else(|| home.join(".copilot")),
+            home,
+        })
+    }
+}
+
+/// An absolute directory from an environment variable.
+fn env_dir(name: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os(name)?);
+    dir.is_absolute().then_some(dir)
+}
