@@ -185,6 +185,40 @@ guardsh fails, and for every refusal to Windsurf.",
         after_long_help = exit_codes_help()
     )]
     Hook(HookArgs),
+
+    /// Write guardsh's hook into an agent's settings (merged, with a backup).
+    #[command(
+        long_about = "Write guardsh's hook into an agent's settings file, merged into what is \
+there (nothing else is lost, key order and TOML comments are kept), with a backup of the old \
+file next to it (`<file>.guardsh-backup-<timestamp>`). Running it again changes nothing. The \
+hook calls this guardsh binary by its absolute path. Where the agent has a fail-closed setting \
+(Cursor `failClosed`, Claude Code `onFailure`), it is set.
+
+Files: claude-code ~/.claude/settings.json or .claude/settings.json; cursor \
+~/.cursor/hooks.json or .cursor/hooks.json; codex ~/.codex/config.toml or .codex/config.toml; \
+gemini ~/.gemini/settings.json or .gemini/settings.json; copilot ~/.copilot/hooks/guardsh.json \
+or .github/hooks/guardsh.json. Project scope is the current directory. Windsurf and Cline hooks \
+are installed by hand (see the README).
+
+Examples:
+  guardsh install claude-code
+  guardsh install cursor --scope project --dry-run",
+        after_long_help = exit_codes_help()
+    )]
+    Install(InstallArgs),
+
+    /// Remove guardsh's hook from an agent's settings, and nothing else (with a backup).
+    #[command(
+        long_about = "Remove exactly guardsh's entries from an agent's settings file, with a \
+backup of the old file next to it. Everything else in the file is kept. An agent cannot run \
+this: from inside an agent, guardsh refuses it; a person runs it in their own terminal.
+
+Examples:
+  guardsh uninstall claude-code
+  guardsh uninstall codex --dry-run",
+        after_long_help = exit_codes_help()
+    )]
+    Uninstall(InstallArgs),
 }
 
 /// The agents whose hook protocol `guardsh hook` speaks.
@@ -207,12 +241,65 @@ pub enum Agent {
     Cline,
 }
 
+/// The agents whose settings `guardsh install` can edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
+pub enum SettingsAgent {
+    /// Claude Code: ~/.claude/settings.json.
+    #[value(alias = "claude")]
+    ClaudeCode,
+    /// Cursor: ~/.cursor/hooks.json.
+    Cursor,
+    /// OpenAI Codex CLI: ~/.codex/config.toml.
+    Codex,
+    /// Gemini CLI: ~/.gemini/settings.json.
+    Gemini,
+    /// GitHub Copilot CLI: ~/.copilot/hooks/guardsh.json.
+    Copilot,
+}
+
+impl From<SettingsAgent> for Agent {
+    fn from(a: SettingsAgent) -> Self {
+        match a {
+            SettingsAgent::ClaudeCode => Agent::ClaudeCode,
+            SettingsAgent::Cursor => Agent::Cursor,
+            SettingsAgent::Codex => Agent::Codex,
+            SettingsAgent::Gemini => Agent::Gemini,
+            SettingsAgent::Copilot => Agent::Copilot,
+        }
+    }
+}
+
+/// Whose settings: the user's, or the project's in the current directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
+pub enum Scope {
+    /// The user's settings, for every project.
+    User,
+    /// The project's settings, in the current directory.
+    Project,
+}
+
 /// `guardsh hook`.
 #[derive(Debug, Clone, Args)]
 pub struct HookArgs {
     /// The agent whose protocol is spoken.
     #[arg(value_enum, value_name = "AGENT")]
     pub agent: Agent,
+}
+
+/// `guardsh install` and `guardsh uninstall`.
+#[derive(Debug, Clone, Args)]
+pub struct InstallArgs {
+    /// The agent whose settings are edited.
+    #[arg(value_enum, value_name = "AGENT")]
+    pub agent: SettingsAgent,
+
+    /// The user's settings, or the project's in the current directory.
+    #[arg(long, value_enum, value_name = "SCOPE", default_value_t = Scope::User)]
+    pub scope: Scope,
+
+    /// Print the change (a unified diff) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `guardsh test`.

@@ -60,6 +60,9 @@ pub enum Error {
     /// `guardsh test` failed.
     #[error(transparent)]
     Test(#[from] pack_test::Error),
+    /// `guardsh install`, `uninstall` or `doctor` failed.
+    #[error(transparent)]
+    Hooks(#[from] hooks::Error),
 }
 
 impl Error {
@@ -69,6 +72,7 @@ impl Error {
             Error::Explain(_) => exit::FAILURE,
             Error::Check(e) => e.exit_code(),
             Error::Test(e) => e.exit_code(),
+            Error::Hooks(e) => e.exit_code(),
         }
     }
 
@@ -78,6 +82,7 @@ impl Error {
             Error::Explain(e) => e.is_broken_pipe(),
             Error::Check(e) => e.is_broken_pipe(),
             Error::Test(e) => e.is_broken_pipe(),
+            Error::Hooks(e) => e.is_broken_pipe(),
         }
     }
 }
@@ -144,6 +149,12 @@ fn dispatch(cli: &cli::Cli) -> Result<u8, Error> {
                 &mut stdout.lock(),
                 &mut stderr.lock(),
             ))
+        }
+        cli::Commands::Install(args) => {
+            Ok(hooks::install::install(args, &mut io::stdout().lock())?)
+        }
+        cli::Commands::Uninstall(args) => {
+            Ok(hooks::install::uninstall(args, &mut io::stdout().lock())?)
         }
     }
 }

@@ -99,3 +99,17 @@ fn decision(kind: &str, reason: &str) -> Reply {
         }
     }))
 }
+
+/// The settings entry `guardsh install claude-code` writes.
+pub(super) const SPEC: super::settings::JsonSpec = super::settings::JsonSpec {
+    event: "PreToolUse",
+    matcher: Some("Bash|Edit|Write|MultiEdit|NotebookEdit"),
+    command_key: "command",
+    version: false,
+    handler,
+};
+
+fn handler(command: &str) -> Value {
+    // onFailure: a hook that crashes or times out blocks the tool instead of letting it run.
+    json!({"type": "command", "command": command, "timeout": 30, "onFailure": "block"})
+}

@@ -77,3 +77,16 @@ pub(super) fn reply(answer: &Answer) -> Reply {
         })),
     }
 }
+
+/// The entry `guardsh install copilot` writes (in a file of its own).
+pub(super) const SPEC: super::settings::JsonSpec = super::settings::JsonSpec {
+    event: "preToolUse",
+    matcher: None,
+    command_key: "bash",
+    version: true,
+    handler,
+};
+
+fn handler(command: &str) -> Value {
+    json!({"type": "command", "bash": command, "timeoutSec": 30})
+}

@@ -11,7 +11,7 @@
 //! hook cannot tell which run mode is on.
 
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{Action, Answer, Call, Refusal, Reply, first_line, parse};
 
@@ -54,4 +54,17 @@ pub(super) fn reply(answer: &Answer) -> Reply {
             "agent_message": reason,
         })),
     }
+}
+
+/// The entry `guardsh install cursor` writes.
+pub(super) const SPEC: super::settings::JsonSpec = super::settings::JsonSpec {
+    event: "beforeShellExecution",
+    matcher: None,
+    command_key: "command",
+    version: true,
+    handler,
+};
+
+fn handler(command: &str) -> Value {
+    json!({"command": command, "timeout": 30, "failClosed": true})
 }

@@ -69,3 +69,17 @@ fn decision(kind: &str, reason: &str) -> Reply {
         "systemMessage": first_line(reason),
     }))
 }
+
+/// The settings entry `guardsh install gemini` writes.
+pub(super) const SPEC: super::settings::JsonSpec = super::settings::JsonSpec {
+    event: "BeforeTool",
+    matcher: Some("run_shell_command|write_file|replace"),
+    command_key: "command",
+    version: false,
+    handler,
+};
+
+fn handler(command: &str) -> Value {
+    // Gemini's timeout is in milliseconds.
+    json!({"name": "guardsh", "type": "command", "command": command, "timeout": 30000})
+}

@@ -14,9 +14,12 @@ mod cline;
 mod codex;
 mod copilot;
 mod cursor;
+mod diff;
 mod gemini;
+pub mod install;
 mod paths;
 mod protect;
+mod settings;
 mod windsurf;
 
 use std::io::{self, Read, Write};
@@ -30,6 +33,8 @@ use crate::input::Input;
 use crate::parse::Limits;
 use crate::rules::RuleError;
 use crate::term::escape;
+
+pub use install::Error;
 
 /// What an agent is about to do, as far as guardsh cares.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,6 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::cli::{Scope, SettingsAgent};
+
 /// The directories one user's files live in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Home {
@@ -40,10 +42,38 @@ impl Home {
             home,
         })
     }
+
+    /// The settings file guardsh's hook goes into.
+    pub fn settings_file(&self, agent: SettingsAgent, scope: Scope, project: &Path) -> PathBuf {
+        match (agent, scope) {
+            (SettingsAgent::ClaudeCode, Scope::User) => self.claude.join("settings.json"),
+            (SettingsAgent::ClaudeCode, Scope::Project) => project.join(".claude/settings.json"),
+            (SettingsAgent::Cursor, Scope::User) => self.home.join(".cursor/hooks.json"),
+            (SettingsAgent::Cursor, Scope::Project) => project.join(".cursor/hooks.json"),
+            (SettingsAgent::Codex, Scope::User) => self.codex.join("config.toml"),
+            (SettingsAgent::Codex, Scope::Project) => project.join(".codex/config.toml"),
+            (SettingsAgent::Gemini, Scope::User) => self.home.join(".gemini/settings.json"),
+            (SettingsAgent::Gemini, Scope::Project) => project.join(".gemini/settings.json"),
+            // Copilot reads every *.json in its hooks directory: guardsh has a file of its own.
+            (SettingsAgent::Copilot, Scope::User) => self.copilot.join("hooks/guardsh.json"),
+            (SettingsAgent::Copilot, Scope::Project) => project.join(".github/hooks/guardsh.json"),
+        }
+    }
 }
 
 /// An absolute directory from an environment variable.
 fn env_dir(name: &str) -> Option<PathBuf> {
     let dir = PathBuf::from(std::env::var_os(name)?);
     dir.is_absolute().then_some(dir)
+}
+
+/// The name `guardsh hook` and `install` know an agent by.
+pub(crate) fn agent_name(agent: SettingsAgent) -> &'static str {
+    match agent {
+        SettingsAgent::ClaudeCode => "claude-code",
+        SettingsAgent::Cursor => "cursor",
+        SettingsAgent::Codex => "codex",
+        SettingsAgent::Gemini => "gemini",
+        SettingsAgent::Copilot => "copilot",
+    }
 }
