@@ -19,6 +19,9 @@ _guardsh() {
             guardsh,check)
                 cmd="guardsh__subcmd__check"
                 ;;
+            guardsh,doctor)
+                cmd="guardsh__subcmd__doctor"
+                ;;
             guardsh,explain)
                 cmd="guardsh__subcmd__explain"
                 ;;
@@ -39,6 +42,9 @@ _guardsh() {
                 ;;
             guardsh__subcmd__help,check)
                 cmd="guardsh__subcmd__help__subcmd__check"
+                ;;
+            guardsh__subcmd__help,doctor)
+                cmd="guardsh__subcmd__help__subcmd__doctor"
                 ;;
             guardsh__subcmd__help,explain)
                 cmd="guardsh__subcmd__help__subcmd__explain"
@@ -65,7 +71,7 @@ _guardsh() {
 
     case "${cmd}" in
         guardsh)
-            opts="-h -V --color --help --version explain check test hook install uninstall help"
+            opts="-h -V --color --help --version explain check test hook install uninstall doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -130,6 +136,24 @@ _guardsh() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guardsh__subcmd__doctor)
+            opts="-h -V --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guardsh__subcmd__explain)
             opts="-f -h -V --json --file --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -179,7 +203,7 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help)
-            opts="explain check test hook install uninstall help"
+            opts="explain check test hook install uninstall doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -193,6 +217,20 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -39,6 +39,10 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
         crate::exit::CONFIG,
         "a rule pack or configuration file is broken (the message names file, line and column)",
     ),
+    (
+        crate::exit::HOOK_BROKEN,
+        "doctor: an installed hook does not answer as it should",
+    ),
 ];
 
 /// Said after the exit codes: how errors look.
@@ -219,6 +223,18 @@ Examples:
         after_long_help = exit_codes_help()
     )]
     Uninstall(InstallArgs),
+
+    /// Check that the installed hooks answer: a harmless and a destructive probe per agent.
+    #[command(
+        long_about = "For each agent whose settings exist, say whether guardsh's hook is \
+installed and whether it works: the installed hook command is run with the agent's payload for \
+a harmless probe (`ls`), which must pass, and a destructive one (`railway volume delete x \
+--yes`), which must be refused. Also says whether the shell mode and shims are available.
+
+Exit status is 0 when every installed hook works, 7 when one does not.",
+        after_long_help = exit_codes_help()
+    )]
+    Doctor(DoctorArgs),
 }
 
 /// The agents whose hook protocol `guardsh hook` speaks.
@@ -300,6 +316,14 @@ pub struct InstallArgs {
     /// Print the change (a unified diff) and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// `guardsh doctor`.
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `guardsh test`.

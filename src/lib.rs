@@ -42,6 +42,8 @@ pub mod exit {
     pub const DENY: u8 = 5;
     /// A rule pack or configuration file is broken.
     pub const CONFIG: u8 = 6;
+    /// `doctor`: an installed hook does not answer as it should.
+    pub const HOOK_BROKEN: u8 = 7;
     /// `hook`: the agents' "block" (Claude Code, Cursor, Codex, Gemini CLI, Windsurf), used
     /// when the payload cannot be read or guardsh fails, and for Windsurf's refusals. The
     /// same number as [`USAGE`]: a hook called with arguments it does not understand blocks too.
@@ -156,6 +158,7 @@ fn dispatch(cli: &cli::Cli) -> Result<u8, Error> {
         cli::Commands::Uninstall(args) => {
             Ok(hooks::install::uninstall(args, &mut io::stdout().lock())?)
         }
+        cli::Commands::Doctor(args) => Ok(hooks::doctor::execute(args, &mut io::stdout().lock())?),
     }
 }
 

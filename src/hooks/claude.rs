@@ -113,3 +113,38 @@ fn handler(command: &str) -> Value {
     // onFailure: a hook that crashes or times out blocks the tool instead of letting it run.
     json!({"type": "command", "command": command, "timeout": 30, "onFailure": "block"})
 }
+
+/// A probe payload for `guardsh doctor`.
+pub(super) fn probe(command: &str) -> String {
+    json!({
+        "session_id": "guardsh-doctor",
+        "cwd": "/",
+        "permission_mode": "default",
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Bash",
+        "tool_input": {"command": command},
+    })
+    .to_string()
+}
+
+/// What a hook process answered, read as Claude Code would.
+pub(super) fn seen(stdout: &str, code: i32) -> super::doctor::Seen {
+    use super::doctor::Seen;
+    if code == 2 {
+        return Seen::Deny;
+    }
+    if code != 0 {
+        return Seen::Unreadable(format!("exit {code}: Claude Code would let the tool run"));
+    }
+    if stdout.trim().is_empty() {
+        return Seen::Pass;
+    }
+    match serde_json::from_str::<Value>(stdout) {
+        Ok(v) => match v["hookSpecificOutput"]["permissionDecision"].as_str() {
+            Some("deny") => Seen::Deny,
+            Some("ask") => Seen::Ask,
+            _ => Seen::Pass,
+        },
+        Err(_) => Seen::Unreadable("output that is not JSON".to_owned()),
+    }
+}

@@ -104,6 +104,47 @@ pub(super) fn reply(answer: &Answer) -> Reply {
     }
 }
 
+/// A probe payload for `guardsh doctor`.
+pub(super) fn probe(command: &str) -> String {
+    json!({
+        "session_id": "guardsh-doctor",
+        "turn_id": "guardsh-doctor",
+        "cwd": "/",
+        "hook_event_name": "PreToolUse",
+        "model": "guardsh-doctor",
+        "permission_mode": "default",
+        "tool_name": "Bash",
+        "tool_input": {"command": command},
+        "tool_use_id": "guardsh-doctor",
+        "transcript_path": null,
+    })
+    .to_string()
+}
+
+/// What a hook process answered, read as Codex would.
+pub(super) fn seen(stdout: &str, code: i32) -> super::doctor::Seen {
+    use super::doctor::Seen;
+    if code == 2 {
+        return Seen::Deny;
+    }
+    if code != 0 {
+        return Seen::Unreadable(format!("exit {code}: Codex would let the tool run"));
+    }
+    if stdout.trim().is_empty() {
+        return Seen::Pass;
+    }
+    match serde_json::from_str::<Value>(stdout) {
+        Ok(v)
+            if v["hookSpecificOutput"]["permissionDecision"] == "deny"
+                || v["decision"] == "block" =>
+        {
+            Seen::Deny
+        }
+        Ok(_) => Seen::Unreadable("JSON without a decision Codex reads".to_owned()),
+        Err(_) => Seen::Unreadable("output that is not JSON".to_owned()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -90,3 +90,27 @@ pub(super) const SPEC: super::settings::JsonSpec = super::settings::JsonSpec {
 fn handler(command: &str) -> Value {
     json!({"type": "command", "bash": command, "timeoutSec": 30})
 }
+
+/// A probe payload for `guardsh doctor`.
+pub(super) fn probe(command: &str) -> String {
+    json!({
+        "timestamp": 0,
+        "cwd": "/",
+        "toolName": "bash",
+        "toolArgs": json!({"command": command, "description": "guardsh doctor"}).to_string(),
+    })
+    .to_string()
+}
+
+/// What a hook process answered, read as Copilot CLI would (exit codes are ignored).
+pub(super) fn seen(stdout: &str, _code: i32) -> super::doctor::Seen {
+    use super::doctor::Seen;
+    if stdout.trim().is_empty() {
+        return Seen::Pass;
+    }
+    match serde_json::from_str::<Value>(stdout) {
+        Ok(v) if v["permissionDecision"] == "deny" => Seen::Deny,
+        Ok(_) => Seen::Pass,
+        Err(_) => Seen::Unreadable("output that is not JSON".to_owned()),
+    }
+}

@@ -68,3 +68,33 @@ pub(super) const SPEC: super::settings::JsonSpec = super::settings::JsonSpec {
 fn handler(command: &str) -> Value {
     json!({"command": command, "timeout": 30, "failClosed": true})
 }
+
+/// A probe payload for `guardsh doctor`.
+pub(super) fn probe(command: &str) -> String {
+    json!({
+        "hook_event_name": "beforeShellExecution",
+        "conversation_id": "guardsh-doctor",
+        "generation_id": "guardsh-doctor",
+        "workspace_roots": ["/"],
+        "command": command,
+        "cwd": "/",
+    })
+    .to_string()
+}
+
+/// What a hook process answered, read as Cursor would.
+pub(super) fn seen(stdout: &str, code: i32) -> super::doctor::Seen {
+    use super::doctor::Seen;
+    if code == 2 {
+        return Seen::Deny;
+    }
+    match serde_json::from_str::<Value>(stdout) {
+        Ok(v) => match v["permission"].as_str() {
+            Some("deny") => Seen::Deny,
+            Some("ask") => Seen::Ask,
+            Some("allow") if code == 0 => Seen::Pass,
+            _ => Seen::Unreadable(format!("exit {code} without a permission Cursor reads")),
+        },
+        Err(_) => Seen::Unreadable("no JSON answer: with failClosed Cursor refuses".to_owned()),
+    }
+}

@@ -83,3 +83,36 @@ fn handler(command: &str) -> Value {
     // Gemini's timeout is in milliseconds.
     json!({"name": "guardsh", "type": "command", "command": command, "timeout": 30000})
 }
+
+/// A probe payload for `guardsh doctor`.
+pub(super) fn probe(command: &str) -> String {
+    json!({
+        "session_id": "guardsh-doctor",
+        "cwd": "/",
+        "hook_event_name": "BeforeTool",
+        "timestamp": "1970-01-01T00:00:00Z",
+        "tool_name": "run_shell_command",
+        "tool_input": {"command": command, "dir_path": ".", "is_background": false},
+    })
+    .to_string()
+}
+
+/// What a hook process answered, read as Gemini CLI would.
+pub(super) fn seen(stdout: &str, code: i32) -> super::doctor::Seen {
+    use super::doctor::Seen;
+    if code == 2 {
+        return Seen::Deny;
+    }
+    if code != 0 {
+        return Seen::Unreadable(format!("exit {code}: Gemini CLI would run the tool"));
+    }
+    match serde_json::from_str::<Value>(stdout) {
+        Ok(v) => match v["decision"].as_str() {
+            Some("deny" | "block") => Seen::Deny,
+            Some("ask") => Seen::Ask,
+            _ => Seen::Pass,
+        },
+        // Output that is not JSON on exit 0 is an allow.
+        Err(_) => Seen::Pass,
+    }
+}

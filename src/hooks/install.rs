@@ -191,6 +191,17 @@ fn edit_uninstall(agent: SettingsAgent, old: &str) -> Result<Outcome, settings::
     }
 }
 
+/// guardsh's hook commands in an agent's settings text (for `doctor`).
+pub(crate) fn installed_commands(
+    agent: SettingsAgent,
+    text: &str,
+) -> Result<Vec<String>, settings::Invalid> {
+    match json_spec(agent) {
+        Some(spec) => settings::json_commands(text, &spec),
+        None => settings::toml_commands(text),
+    }
+}
+
 /// How an agent's JSON settings hold hooks; `None` for Codex's TOML.
 fn json_spec(agent: SettingsAgent) -> Option<settings::JsonSpec> {
     match agent {

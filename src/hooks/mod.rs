@@ -15,6 +15,7 @@ mod codex;
 mod copilot;
 mod cursor;
 mod diff;
+pub mod doctor;
 mod gemini;
 pub mod install;
 mod paths;

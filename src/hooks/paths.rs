@@ -59,6 +59,17 @@ impl Home {
             (SettingsAgent::Copilot, Scope::Project) => project.join(".github/hooks/guardsh.json"),
         }
     }
+
+    /// The agent's own directory: its existence says the agent is set up for this user.
+    pub fn agent_dir(&self, agent: SettingsAgent) -> PathBuf {
+        match agent {
+            SettingsAgent::ClaudeCode => self.claude.clone(),
+            SettingsAgent::Cursor => self.home.join(".cursor"),
+            SettingsAgent::Codex => self.codex.clone(),
+            SettingsAgent::Gemini => self.home.join(".gemini"),
+            SettingsAgent::Copilot => self.copilot.clone(),
+        }
+    }
 }
 
 /// An absolute directory from an environment variable.
@@ -66,6 +77,15 @@ fn env_dir(name: &str) -> Option<PathBuf> {
     let dir = PathBuf::from(std::env::var_os(name)?);
     dir.is_absolute().then_some(dir)
 }
+
+/// Every agent whose settings guardsh edits.
+pub(crate) const SETTINGS_AGENTS: [SettingsAgent; 5] = [
+    SettingsAgent::ClaudeCode,
+    SettingsAgent::Cursor,
+    SettingsAgent::Codex,
+    SettingsAgent::Gemini,
+    SettingsAgent::Copilot,
+];
 
 /// The name `guardsh hook` and `install` know an agent by.
 pub(crate) fn agent_name(agent: SettingsAgent) -> &'static str {

@@ -129,6 +129,22 @@ pub(crate) fn uninstall_json(old: &str, spec: &JsonSpec) -> Result<Outcome, Inva
     Ok(Outcome::Write(render_json(&root, &indent)))
 }
 
+/// guardsh's hooks in the file, by their command lines (for `doctor`).
+pub(crate) fn json_commands(text: &str, spec: &JsonSpec) -> Result<Vec<String>, Invalid> {
+    let (root, _) = parse_json(Some(text))?;
+    let mut found = Vec::new();
+    if let Some(Value::Array(list)) = root.get("hooks").and_then(|h| h.get(spec.event)) {
+        for handler in handlers(list, spec) {
+            if let Some(cmd) = handler.get(spec.command_key).and_then(Value::as_str)
+                && is_guardsh_command(cmd)
+            {
+                found.push(cmd.to_owned());
+            }
+        }
+    }
+    Ok(found)
+}
+
 fn parse_json(old: Option<&str>) -> Result<(Value, String), Invalid> {
     match old {
         Some(text) if !text.trim().is_empty() => {
@@ -278,6 +294,28 @@ pub(crate) fn uninstall_toml(old: &str) -> Result<Outcome, Invalid> {
         return Ok(Outcome::Remove);
     }
     Ok(Outcome::Write(text))
+}
+
+/// guardsh's hook commands in Codex's `config.toml` (for `doctor`).
+pub(crate) fn toml_commands(text: &str) -> Result<Vec<String>, Invalid> {
+    let doc = parse_toml(Some(text))?;
+    let mut found = Vec::new();
+    if let Some(groups) = doc
+        .get("hooks")
+        .and_then(|h| h.get(CODEX_EVENT))
+        .and_then(Item::as_array_of_tables)
+    {
+        for group in groups.iter() {
+            for handler in toml_handlers(group) {
+                if let Some(cmd) = handler.get("command").and_then(Item::as_str)
+                    && is_guardsh_command(cmd)
+                {
+                    found.push(cmd.to_owned());
+                }
+            }
+        }
+    }
+    Ok(found)
 }
 
 fn parse_toml(old: Option<&str>) -> Result<DocumentMut, Invalid> {
