@@ -542,6 +542,19 @@ fn codex_argv_commands_are_checked_as_one_line() {
 }
 
 #[test]
+fn codex_tools_with_a_command_are_checked_as_shells() {
+    let sb = Sandbox::new();
+    let payload = json!({"tool_name": "exec_command", "tool_input": {"cmd": "rm -rf /"}});
+    assert!(refusal("codex", &sb.hook("codex", &payload.to_string())).contains("fs.rm.root"));
+    // A tool of a later version, named otherwise, with a command.
+    let payload = json!({"tool_name": "Shell2", "tool_input": {"command": "rm -rf /"}});
+    assert!(refusal("codex", &sb.hook("codex", &payload.to_string())).contains("fs.rm.root"));
+    // An MCP tool's argument called command is its own business.
+    let payload = json!({"tool_name": "mcp__ops__run", "tool_input": {"command": "rm -rf /"}});
+    assert_eq!(stdout(&sb.hook("codex", &payload.to_string())), "");
+}
+
+#[test]
 fn copilot_typing_into_a_session_is_a_command_line() {
     let sb = Sandbox::new();
     let payload = json!({"toolName": "write_bash", "toolArgs": json!({"sessionId": "1", "input": "rm -rf /\n"}).to_string()});

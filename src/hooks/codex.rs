@@ -38,7 +38,14 @@ struct Payload {
 
 pub(super) fn read(payload: &[u8]) -> Result<Call, Refusal> {
     let p: Payload = parse(payload)?;
-    let action = if SHELL_TOOLS.contains(&p.tool_name.as_str()) {
+    // Shell-like tools pass `{"command": …}`, MCP tools their own arguments: a tool with a
+    // command that is not known to be something else is checked as a shell, so a renamed
+    // shell tool is not let through unchecked.
+    let shell_like = SHELL_TOOLS.contains(&p.tool_name.as_str())
+        || (p.tool_name != "apply_patch"
+            && !p.tool_name.starts_with("mcp__")
+            && p.tool_input.get("command").is_some());
+    let action = if shell_like {
         let command = p
             .tool_input
             .get("command")

@@ -309,7 +309,7 @@ fn findings(v: &Verdict) -> String {
                 "- `{}` ({}, {}): {}. Safer: {}.\n",
                 shorten(&m.command),
                 escape(&m.rule),
-                decision_name(m.severity),
+                check::name(m.severity),
                 escape(m.message.trim_end_matches('.')),
                 escape(m.suggestion.trim_end_matches('.')),
             ),
@@ -324,7 +324,7 @@ fn findings(v: &Verdict) -> String {
             u.severity,
             format!(
                 "- cannot be known before it runs ({kind}, {}): {}\n",
-                decision_name(u.severity),
+                check::name(u.severity),
                 shorten(&u.text)
             ),
         ));
@@ -340,15 +340,6 @@ fn findings(v: &Verdict) -> String {
         out.push_str(&format!("- … and {} more\n", total - MAX_FINDINGS));
     }
     out
-}
-
-fn decision_name(d: Decision) -> &'static str {
-    match d {
-        Decision::Allow => "allow",
-        Decision::Warn => "warn",
-        Decision::Confirm => "confirm",
-        Decision::Deny => "deny",
-    }
 }
 
 /// Untrusted text, escaped and cut to [`MAX_QUOTE`] characters.
