@@ -22,11 +22,20 @@ _guardsh() {
             guardsh,check)
                 cmd="guardsh__subcmd__check"
                 ;;
+            guardsh,doctor)
+                cmd="guardsh__subcmd__doctor"
+                ;;
             guardsh,explain)
                 cmd="guardsh__subcmd__explain"
                 ;;
             guardsh,help)
                 cmd="guardsh__subcmd__help"
+                ;;
+            guardsh,hook)
+                cmd="guardsh__subcmd__hook"
+                ;;
+            guardsh,install)
+                cmd="guardsh__subcmd__install"
                 ;;
             guardsh,log)
                 cmd="guardsh__subcmd__log"
@@ -37,17 +46,29 @@ _guardsh() {
             guardsh,test)
                 cmd="guardsh__subcmd__test"
                 ;;
+            guardsh,uninstall)
+                cmd="guardsh__subcmd__uninstall"
+                ;;
             guardsh__subcmd__help,approve)
                 cmd="guardsh__subcmd__help__subcmd__approve"
                 ;;
             guardsh__subcmd__help,check)
                 cmd="guardsh__subcmd__help__subcmd__check"
                 ;;
+            guardsh__subcmd__help,doctor)
+                cmd="guardsh__subcmd__help__subcmd__doctor"
+                ;;
             guardsh__subcmd__help,explain)
                 cmd="guardsh__subcmd__help__subcmd__explain"
                 ;;
             guardsh__subcmd__help,help)
                 cmd="guardsh__subcmd__help__subcmd__help"
+                ;;
+            guardsh__subcmd__help,hook)
+                cmd="guardsh__subcmd__help__subcmd__hook"
+                ;;
+            guardsh__subcmd__help,install)
+                cmd="guardsh__subcmd__help__subcmd__install"
                 ;;
             guardsh__subcmd__help,log)
                 cmd="guardsh__subcmd__help__subcmd__log"
@@ -57,6 +78,9 @@ _guardsh() {
                 ;;
             guardsh__subcmd__help,test)
                 cmd="guardsh__subcmd__help__subcmd__test"
+                ;;
+            guardsh__subcmd__help,uninstall)
+                cmd="guardsh__subcmd__help__subcmd__uninstall"
                 ;;
             guardsh__subcmd__help__subcmd__shell,install)
                 cmd="guardsh__subcmd__help__subcmd__shell__subcmd__install"
@@ -80,7 +104,7 @@ _guardsh() {
 
     case "${cmd}" in
         guardsh)
-            opts="-h -V --color --help --version explain check test approve log shell help"
+            opts="-h -V --color --help --version explain check test approve log shell hook install uninstall doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -163,6 +187,24 @@ _guardsh() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guardsh__subcmd__doctor)
+            opts="-h -V --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guardsh__subcmd__explain)
             opts="-f -h -V --json --file --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -212,7 +254,7 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help)
-            opts="explain check test approve log shell help"
+            opts="explain check test approve log shell hook install uninstall doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -253,6 +295,20 @@ _guardsh() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guardsh__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guardsh__subcmd__help__subcmd__explain)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -268,6 +324,34 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__hook)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__install)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -330,6 +414,60 @@ _guardsh() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__hook)
+            opts="-h -V --color --help --version claude-code cursor codex gemini copilot windsurf cline"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__install)
+            opts="-h -V --scope --dry-run --color --help --version claude-code cursor codex gemini copilot"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --scope)
+                    COMPREPLY=($(compgen -W "user project" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -459,6 +597,28 @@ _guardsh() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__uninstall)
+            opts="-h -V --scope --dry-run --color --help --version claude-code cursor codex gemini copilot"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --scope)
+                    COMPREPLY=($(compgen -W "user project" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

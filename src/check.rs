@@ -112,7 +112,8 @@ fn style_for(d: Decision, color: bool) -> Style {
     }
 }
 
-fn name(d: Decision) -> &'static str {
+/// The decision's name, as in the JSON.
+pub(crate) fn name(d: Decision) -> &'static str {
     match d {
         Decision::Allow => "allow",
         Decision::Warn => "warn",

@@ -21,7 +21,7 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     ),
     (
         crate::exit::USAGE,
-        "usage error: the arguments were not understood",
+        "usage error: the arguments were not understood; for `hook`, the agents' \"block\": the payload could not be read, guardsh failed, or Windsurf is refused a command",
     ),
     (
         crate::exit::CANNOT_BE_CHECKED,
@@ -40,6 +40,10 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
         "a rule pack or configuration file is broken (the message names file, line and column)",
     ),
     (
+        crate::exit::HOOK_BROKEN,
+        "doctor: an installed hook does not answer as it should",
+    ),
+    (
         crate::exit::REFUSED,
         "shell mode: the line was refused and nothing of it ran (also `approve` refusing)",
     ),
@@ -48,7 +52,17 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
 /// The subcommands' names: an argv whose first word is none of these (and is a shell option
 /// or a script) is a shell invocation. Kept in step with [`Commands`] by a test.
 pub const SUBCOMMANDS: &[&str] = &[
-    "explain", "check", "test", "approve", "log", "shell", "help",
+    "explain",
+    "check",
+    "test",
+    "approve",
+    "log",
+    "shell",
+    "help",
+    "hook",
+    "install",
+    "uninstall",
+    "doctor",
 ];
 
 /// Said after the exit codes: how errors look.
@@ -215,6 +229,74 @@ Examples:
     /// Set guardsh up as a shell: links named bash, zsh and sh that guard, then run the real one.
     #[command(subcommand)]
     Shell(ShellCommands),
+
+    /// Answer an AI agent's pre-execution hook: read its JSON on standard input, decide as
+    /// `check` does, and reply in that agent's format.
+    #[command(
+        long_about = "Answer an AI coding agent's pre-execution hook. The agent's JSON payload is \
+read from standard input; a shell command in it is decided exactly as `guardsh check` decides, \
+and the answer is written in the agent's own format: nothing (or the agent's \"no opinion\") for \
+a command that may run, a refusal with a reason written for the model for one that may not, and \
+the agent's own confirmation prompt (`ask`) for one that needs a person, where the agent really \
+shows one (interactive Claude Code, Gemini CLI). A payload guardsh cannot read is refused, never \
+let through. Edits to the files that hold guardsh's hooks, configuration and log are refused too.
+
+`guardsh install AGENT` writes this command into the agent's settings; you rarely run it \
+yourself except to try it:
+  echo '{\"tool_name\":\"Bash\",\"tool_input\":{\"command\":\"ls\"}}' | guardsh hook claude-code
+
+Exit status follows the agent's protocol: 0 with the answer on standard output, or 2 (the \
+protocols' \"block\") with the reason on standard error when the payload cannot be read or \
+guardsh fails, and for every refusal to Windsurf.",
+        after_long_help = exit_codes_help()
+    )]
+    Hook(HookArgs),
+
+    /// Write guardsh's hook into an agent's settings (merged, with a backup).
+    #[command(
+        long_about = "Write guardsh's hook into an agent's settings file, merged into what is \
+there (nothing else is lost, key order and TOML comments are kept), with a backup of the old \
+file next to it (`<file>.guardsh-backup-<timestamp>`). Running it again changes nothing. The \
+hook calls this guardsh binary by its absolute path. Where the agent has a fail-closed setting \
+(Cursor `failClosed`, Claude Code `onFailure`), it is set.
+
+Files: claude-code ~/.claude/settings.json or .claude/settings.json; cursor \
+~/.cursor/hooks.json or .cursor/hooks.json; codex ~/.codex/config.toml or .codex/config.toml; \
+gemini ~/.gemini/settings.json or .gemini/settings.json; copilot ~/.copilot/hooks/guardsh.json \
+or .github/hooks/guardsh.json. Project scope is the current directory. Windsurf and Cline hooks \
+are installed by hand (see the README).
+
+Examples:
+  guardsh install claude-code
+  guardsh install cursor --scope project --dry-run",
+        after_long_help = exit_codes_help()
+    )]
+    Install(InstallArgs),
+
+    /// Remove guardsh's hook from an agent's settings, and nothing else (with a backup).
+    #[command(
+        long_about = "Remove exactly guardsh's entries from an agent's settings file, with a \
+backup of the old file next to it. Everything else in the file is kept. An agent cannot run \
+this: from inside an agent, guardsh refuses it; a person runs it in their own terminal.
+
+Examples:
+  guardsh uninstall claude-code
+  guardsh uninstall codex --dry-run",
+        after_long_help = exit_codes_help()
+    )]
+    Uninstall(InstallArgs),
+
+    /// Check that the installed hooks answer: a harmless and a destructive probe per agent.
+    #[command(
+        long_about = "For each agent whose settings exist, say whether guardsh's hook is \
+installed and whether it works: the installed hook command is run with the agent's payload for \
+a harmless probe (`ls`), which must pass, and a destructive one (`railway volume delete x \
+--yes`), which must be refused. Also says whether the shell mode and shims are available.
+
+Exit status is 0 when every installed hook works, 7 when one does not.",
+        after_long_help = exit_codes_help()
+    )]
+    Doctor(DoctorArgs),
 }
 
 /// `guardsh shell …`.
@@ -254,6 +336,95 @@ pub struct LogArgs {
     pub limit: usize,
 
     /// Print the entries as JSON lines, as they are stored.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The agents whose hook protocol `guardsh hook` speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
+pub enum Agent {
+    /// Claude Code, PreToolUse.
+    #[value(alias = "claude")]
+    ClaudeCode,
+    /// Cursor, beforeShellExecution.
+    Cursor,
+    /// OpenAI Codex CLI, PreToolUse.
+    Codex,
+    /// Gemini CLI, BeforeTool.
+    Gemini,
+    /// GitHub Copilot CLI, preToolUse.
+    Copilot,
+    /// Windsurf (Cascade), pre_run_command.
+    Windsurf,
+    /// Cline, PreToolUse.
+    Cline,
+}
+
+/// The agents whose settings `guardsh install` can edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
+pub enum SettingsAgent {
+    /// Claude Code: ~/.claude/settings.json.
+    #[value(alias = "claude")]
+    ClaudeCode,
+    /// Cursor: ~/.cursor/hooks.json.
+    Cursor,
+    /// OpenAI Codex CLI: ~/.codex/config.toml.
+    Codex,
+    /// Gemini CLI: ~/.gemini/settings.json.
+    Gemini,
+    /// GitHub Copilot CLI: ~/.copilot/hooks/guardsh.json.
+    Copilot,
+}
+
+impl From<SettingsAgent> for Agent {
+    fn from(a: SettingsAgent) -> Self {
+        match a {
+            SettingsAgent::ClaudeCode => Agent::ClaudeCode,
+            SettingsAgent::Cursor => Agent::Cursor,
+            SettingsAgent::Codex => Agent::Codex,
+            SettingsAgent::Gemini => Agent::Gemini,
+            SettingsAgent::Copilot => Agent::Copilot,
+        }
+    }
+}
+
+/// Whose settings: the user's, or the project's in the current directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
+pub enum Scope {
+    /// The user's settings, for every project.
+    User,
+    /// The project's settings, in the current directory.
+    Project,
+}
+
+/// `guardsh hook`.
+#[derive(Debug, Clone, Args)]
+pub struct HookArgs {
+    /// The agent whose protocol is spoken.
+    #[arg(value_enum, value_name = "AGENT")]
+    pub agent: Agent,
+}
+
+/// `guardsh install` and `guardsh uninstall`.
+#[derive(Debug, Clone, Args)]
+pub struct InstallArgs {
+    /// The agent whose settings are edited.
+    #[arg(value_enum, value_name = "AGENT")]
+    pub agent: SettingsAgent,
+
+    /// The user's settings, or the project's in the current directory.
+    #[arg(long, value_enum, value_name = "SCOPE", default_value_t = Scope::User)]
+    pub scope: Scope,
+
+    /// Print the change (a unified diff) and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `guardsh doctor`.
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// Print the report as one JSON object.
     #[arg(long)]
     pub json: bool,
 }

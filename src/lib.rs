@@ -15,6 +15,7 @@ pub mod decision;
 pub mod exec;
 pub mod explain;
 pub mod guard;
+pub mod hooks;
 pub mod input;
 pub mod pack_test;
 pub mod parse;
@@ -54,6 +55,12 @@ pub mod exit {
     /// Shell mode: the line was refused and nothing of it ran. The shell's own code for a
     /// command that was found but may not be executed, so callers read it as a failure.
     pub const REFUSED: u8 = 126;
+    /// `doctor`: an installed hook does not answer as it should.
+    pub const HOOK_BROKEN: u8 = 7;
+    /// `hook`: the agents' "block" (Claude Code, Cursor, Codex, Gemini CLI, Windsurf), used
+    /// when the payload cannot be read or guardsh fails, and for Windsurf's refusals. The
+    /// same number as [`USAGE`]: a hook called with arguments it does not understand blocks too.
+    pub const HOOK_BLOCK: u8 = 2;
 }
 
 /// Everything that can stop a subcommand from doing its job.
@@ -74,6 +81,9 @@ pub enum Error {
     /// `guardsh log` or `guardsh shell install` failed.
     #[error("{0}")]
     Io(String),
+    /// `guardsh install`, `uninstall` or `doctor` failed.
+    #[error(transparent)]
+    Hooks(#[from] hooks::Error),
 }
 
 impl Error {
@@ -85,6 +95,7 @@ impl Error {
             Error::Test(e) => e.exit_code(),
             Error::Approve(e) => e.exit_code(),
             Error::Io(_) => exit::FAILURE,
+            Error::Hooks(e) => e.exit_code(),
         }
     }
 
@@ -95,6 +106,7 @@ impl Error {
             Error::Check(e) => e.is_broken_pipe(),
             Error::Test(e) => e.is_broken_pipe(),
             Error::Approve(_) | Error::Io(_) => false,
+            Error::Hooks(e) => e.is_broken_pipe(),
         }
     }
 }
@@ -179,6 +191,25 @@ fn dispatch(cli: &cli::Cli) -> Result<u8, Error> {
             print!("{text}");
             Ok(exit::OK)
         }
+        cli::Commands::Hook(args) => {
+            // Never an error: whatever goes wrong is answered as a refusal in the agent's
+            // format (hooks::execute), because most agents run the command when a hook fails.
+            let stdout = io::stdout();
+            let stderr = io::stderr();
+            Ok(hooks::execute(
+                args.agent,
+                &mut io::stdin().lock(),
+                &mut stdout.lock(),
+                &mut stderr.lock(),
+            ))
+        }
+        cli::Commands::Install(args) => {
+            Ok(hooks::install::install(args, &mut io::stdout().lock())?)
+        }
+        cli::Commands::Uninstall(args) => {
+            Ok(hooks::install::uninstall(args, &mut io::stdout().lock())?)
+        }
+        cli::Commands::Doctor(args) => Ok(hooks::doctor::execute(args, &mut io::stdout().lock())?),
     }
 }
 

@@ -516,19 +516,40 @@ mod pty {
             .and_then(|r| r.split('`').next())
             .expect("a request id")
             .to_owned();
-        // Inside a guarded shell, approve refuses, even with the marker unset.
+        // Through guardsh, `guardsh approve` is refused by the self-protection pack…
         let mut g = home.detached(GUARDSH);
         g.args([
             "-c",
             &format!("unset GUARDSH_ACTIVE; env -u GUARDSH_ACTIVE {GUARDSH} approve {id}"),
         ]);
         let out = run(g, b"");
-        assert_ne!(out.status.code(), Some(0), "{}", text(&out.stdout));
+        assert_eq!(out.status.code(), Some(126), "{}", text(&out.stdout));
         assert!(
-            text(&out.stderr).contains("must be typed by a person"),
+            text(&out.stderr).contains("guardsh-self"),
             "{}",
             text(&out.stderr)
         );
+        // …and under another name, approve itself sees it was not typed by a person, even
+        // with the marker unset (both as the shell's last command and with one after it).
+        let renamed = home.dir.join("notguard");
+        std::os::unix::fs::symlink(GUARDSH, &renamed).expect("symlink");
+        for tail in ["", "; true"] {
+            let mut g = home.detached(GUARDSH);
+            g.args([
+                "-c",
+                &format!(
+                    "unset GUARDSH_ACTIVE; env -u GUARDSH_ACTIVE {} approve {id}{tail}",
+                    renamed.display()
+                ),
+            ]);
+            let out = run(g, b"");
+            assert!(
+                text(&out.stderr).contains("must be typed by a person"),
+                "{tail:?}: {}",
+                text(&out.stderr)
+            );
+            assert!(!text(&out.stdout).contains("approved"));
+        }
         // Started straight on a terminal, with no person's shell leading its session: no.
         let mut s = spawn(&home, &["approve", &id]);
         s.expect(Eof).expect("ends");

@@ -1,0 +1,373 @@
+//! `guardsh install AGENT` and `guardsh uninstall AGENT`: guardsh's hook into (or out of)
+//! an agent's settings file, merged with what is there, with a backup, idempotent, and
+//! `--dry-run` to see the change first.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use super::paths::{Home, agent_name};
+use super::settings::{self, Outcome};
+use super::{claude, copilot, cursor, diff, gemini};
+use crate::cli::{InstallArgs, SettingsAgent};
+
+/// Why `install`, `uninstall` or `doctor` could not do their job.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// There is no home directory to find the settings in.
+    #[error("cannot find your home directory (is HOME set?)")]
+    NoHome,
+    /// The current directory (for `--scope project`) is unknown.
+    #[error("cannot find the current directory: {0}")]
+    Cwd(#[source] io::Error),
+    /// guardsh's own path, which the hook calls, is unknown.
+    #[error("cannot find the path of this guardsh binary: {0}")]
+    SelfPath(#[source] io::Error),
+    /// A settings file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// A settings file could not be written (or its backup made).
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: String,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// A settings file is not something guardsh can edit without losing part of it.
+    #[error("{path}: {message}")]
+    Settings {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The report could not be written.
+    #[error("cannot write the output: {0}")]
+    Output(#[source] io::Error),
+    /// The report could not be serialised.
+    #[error("cannot serialise the report: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl Error {
+    /// The exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Settings { .. } => crate::exit::CONFIG,
+            _ => crate::exit::FAILURE,
+        }
+    }
+
+    /// The reader of our output went away: not worth a message.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// Settings files larger than this are not read: no agent writes one, and guardsh holds
+/// the whole text to rewrite it.
+const MAX_SETTINGS_BYTES: u64 = 16 << 20;
+
+/// Add or remove.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Install,
+    Uninstall,
+}
+
+/// Run `guardsh install`.
+pub fn install(args: &InstallArgs, out: &mut dyn Write) -> Result<u8, Error> {
+    apply(args, Direction::Install, out)
+}
+
+/// Run `guardsh uninstall`.
+pub fn uninstall(args: &InstallArgs, out: &mut dyn Write) -> Result<u8, Error> {
+    apply(args, Direction::Uninstall, out)
+}
+
+fn apply(args: &InstallArgs, direction: Direction, out: &mut dyn Write) -> Result<u8, Error> {
+    let home = Home::detect().ok_or(Error::NoHome)?;
+    let project = std::env::current_dir().map_err(Error::Cwd)?;
+    let path = home.settings_file(args.agent, args.scope, &project);
+    let shown = path.display().to_string();
+    let old = read_settings(&path)?;
+    let outcome = match direction {
+        Direction::Install => {
+            let exe = std::env::current_exe().map_err(Error::SelfPath)?;
+            let command = settings::hook_command(&exe, agent_name(args.agent));
+            edit_install(args.agent, old.as_deref(), &command)
+        }
+        Direction::Uninstall => match &old {
+            Some(text) => edit_uninstall(args.agent, text),
+            None => Ok(Outcome::Unchanged),
+        },
+    }
+    .map_err(|e| Error::Settings {
+        path: shown.clone(),
+        message: e.0,
+    })?;
+    let verb = match direction {
+        Direction::Install => "install",
+        Direction::Uninstall => "uninstall",
+    };
+    let name = agent_name(args.agent);
+    let report = match (&outcome, args.dry_run) {
+        (Outcome::Unchanged, _) => match direction {
+            Direction::Install => {
+                format!("the {name} hook is already installed in {shown}: nothing to change\n")
+            }
+            Direction::Uninstall => format!("no guardsh hook in {shown}: nothing to remove\n"),
+        },
+        (Outcome::Write(new), true) => format!(
+            "guardsh {verb} {name} --dry-run: would write {shown}; nothing written\n{}",
+            diff::unified(&shown, old.as_deref().unwrap_or(""), new)
+        ),
+        (Outcome::Remove, true) => format!(
+            "guardsh {verb} {name} --dry-run: would delete {shown} (only guardsh's hook is in it); nothing written\n{}",
+            diff::unified(&shown, old.as_deref().unwrap_or(""), "")
+        ),
+        (Outcome::Write(new), false) => {
+            let backup = backup(&path, old.as_deref())?;
+            write_atomically(&path, new)?;
+            done(direction, name, &shown, backup.as_deref())
+        }
+        (Outcome::Remove, false) => {
+            let backup = backup(&path, old.as_deref())?;
+            std::fs::remove_file(&path).map_err(|source| Error::Write {
+                path: shown.clone(),
+                source,
+            })?;
+            done(direction, name, &shown, backup.as_deref())
+        }
+    };
+    out.write_all(report.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Error::Output)?;
+    Ok(crate::exit::OK)
+}
+
+fn done(direction: Direction, name: &str, shown: &str, backup: Option<&Path>) -> String {
+    let what = match direction {
+        Direction::Install => format!("installed the {name} hook in {shown}"),
+        Direction::Uninstall => format!("removed guardsh's {name} hook from {shown}"),
+    };
+    let backup = backup.map_or_else(String::new, |b| {
+        format!(" (the old file is in {})", b.display())
+    });
+    let next = match (direction, name) {
+        (Direction::Install, "codex") => {
+            "\nCodex asks you to review and trust a new hook before it runs it: start codex and accept it.\n"
+        }
+        (Direction::Install, _) => "\nCheck it with `guardsh doctor`.\n",
+        (Direction::Uninstall, _) => "\n",
+    };
+    format!("{what}{backup}{next}")
+}
+
+/// The new text for an install.
+fn edit_install(
+    agent: SettingsAgent,
+    old: Option<&str>,
+    command: &str,
+) -> Result<Outcome, settings::Invalid> {
+    match json_spec(agent) {
+        Some(spec) => settings::install_json(old, &spec, command),
+        None => settings::install_toml(old, command),
+    }
+}
+
+/// The new text for an uninstall.
+fn edit_uninstall(agent: SettingsAgent, old: &str) -> Result<Outcome, settings::Invalid> {
+    match json_spec(agent) {
+        Some(spec) => settings::uninstall_json(old, &spec),
+        None => settings::uninstall_toml(old),
+    }
+}
+
+/// guardsh's hook commands in an agent's settings text (for `doctor`).
+pub(crate) fn installed_commands(
+    agent: SettingsAgent,
+    text: &str,
+) -> Result<Vec<String>, settings::Invalid> {
+    match json_spec(agent) {
+        Some(spec) => settings::json_commands(text, &spec),
+        None => settings::toml_commands(text),
+    }
+}
+
+/// How an agent's JSON settings hold hooks; `None` for Codex's TOML.
+fn json_spec(agent: SettingsAgent) -> Option<settings::JsonSpec> {
+    match agent {
+        SettingsAgent::ClaudeCode => Some(claude::SPEC),
+        SettingsAgent::Cursor => Some(cursor::SPEC),
+        SettingsAgent::Gemini => Some(gemini::SPEC),
+        SettingsAgent::Copilot => Some(copilot::SPEC),
+        SettingsAgent::Codex => None,
+    }
+}
+
+/// The file's text, or `None` when it does not exist.
+pub(crate) fn read_settings(path: &Path) -> Result<Option<String>, Error> {
+    use std::io::Read as _;
+    let shown = || path.display().to_string();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(Error::Read {
+                path: shown(),
+                source,
+            });
+        }
+    };
+    let mut text = String::new();
+    file.take(MAX_SETTINGS_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|source| Error::Read {
+            path: shown(),
+            source,
+        })?;
+    if text.len() as u64 > MAX_SETTINGS_BYTES {
+        return Err(Error::Settings {
+            path: shown(),
+            message: format!("larger than {MAX_SETTINGS_BYTES} bytes; guardsh will not rewrite it"),
+        });
+    }
+    Ok(Some(text))
+}
+
+/// Copy the old text next to the file, as `<file>.guardsh-backup-<UTC timestamp>`.
+fn backup(path: &Path, old: Option<&str>) -> Result<Option<PathBuf>, Error> {
+    let Some(old) = old else {
+        return Ok(None);
+    };
+    let stamp = utc_stamp(std::time::SystemTime::now());
+    let base = format!("{}.guardsh-backup-{stamp}", path.display());
+    let mut candidate = PathBuf::from(&base);
+    let mut n = 1;
+    loop {
+        // create_new: never overwrite an earlier backup made in the same second.
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(mut f) => {
+                f.write_all(old.as_bytes()).map_err(|source| Error::Write {
+                    path: candidate.display().to_string(),
+                    source,
+                })?;
+                return Ok(Some(candidate));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => {
+                n += 1;
+                candidate = PathBuf::from(format!("{base}-{n}"));
+            }
+            Err(source) => {
+                return Err(Error::Write {
+                    path: candidate.display().to_string(),
+                    source,
+                });
+            }
+        }
+    }
+}
+
+/// Write through a temporary file in the same directory and rename it over the old one,
+/// so the agent never reads a half-written settings file. The old file's permissions stay.
+fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
+    let err = |source| Error::Write {
+        path: path.display().to_string(),
+        source,
+    };
+    // A settings file linked from a dotfiles repository stays a link: write its target.
+    let resolved;
+    let path = if path.is_symlink() {
+        resolved = path.canonicalize().map_err(err)?;
+        resolved.as_path()
+    } else {
+        path
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("settings");
+    let tmp = path.with_file_name(format!(".{name}.guardsh-{}", std::process::id()));
+    let result = (|| {
+        std::fs::write(&tmp, text)?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+/// `YYYYMMDDTHHMMSSZ` in UTC.
+fn utc_stamp(now: std::time::SystemTime) -> String {
+    let secs = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        y,
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(utc_stamp(UNIX_EPOCH), "19700101T000000Z");
+        // 2000-02-29 12:34:56 UTC, a leap day.
+        assert_eq!(
+            utc_stamp(UNIX_EPOCH + Duration::from_secs(951_827_696)),
+            "20000229T123456Z"
+        );
+        // 2026-12-02 07:30:09 UTC.
+        assert_eq!(
+            utc_stamp(UNIX_EPOCH + Duration::from_secs(1_796_196_609)),
+            "20261202T073009Z"
+        );
+    }
+}
