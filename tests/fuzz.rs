@@ -10,7 +10,8 @@
 //!   `GUARDSH_FUZZ_CASES=1000000 cargo test --release --test fuzz -- --ignored --nocapture`;
 //! - `fuzz_payload_readers` (SQL to database clients, HTTP/GraphQL bodies, interpreter code,
 //!   each through the whole decision) and `fuzz_loaders` (the pack loader on mutated packs,
-//!   the config file, a shell's argv), ignored by default in the same way.
+//!   the config file, a shell's argv) and `fuzz_hooks` (each agent's hook JSON, mutated),
+//!   ignored by default in the same way.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::Stdio;
@@ -930,4 +931,79 @@ fn fuzz_loaders() {
             }
         },
     );
+}
+
+/// One payload per agent, shaped as its documentation shows; the fuzz mutates these.
+const HOOK_PAYLOADS: &[(&str, &str)] = &[
+    (
+        "claude-code",
+        r#"{"session_id":"s","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"CMD","description":"d"}}"#,
+    ),
+    (
+        "cursor",
+        r#"{"hook_event_name":"beforeShellExecution","command":"CMD","cwd":"/tmp","conversation_id":"c"}"#,
+    ),
+    (
+        "codex",
+        r#"{"hook_event_name":"PreToolUse","tool_name":"shell","tool_input":{"command":["bash","-lc","CMD"]},"cwd":"/tmp"}"#,
+    ),
+    (
+        "gemini",
+        r#"{"hook_event_name":"BeforeTool","tool_name":"run_shell_command","tool_input":{"command":"CMD"},"cwd":"/tmp"}"#,
+    ),
+    (
+        "copilot",
+        r#"{"timestamp":1,"cwd":"/tmp","toolName":"bash","toolArgs":"{\"command\":\"CMD\"}"}"#,
+    ),
+    (
+        "windsurf",
+        r#"{"agent_action_name":"pre_run_command","tool_info":{"command_line":"CMD","cwd":"/tmp"}}"#,
+    ),
+    (
+        "cline",
+        r#"{"hookName":"PreToolUse","preToolUse":{"toolName":"execute_command","parameters":{"command":"CMD"}}}"#,
+    ),
+];
+
+#[test]
+#[ignore = "long fuzz run; .ci/run runs it with a bounded count"]
+fn fuzz_hooks() {
+    use clap::ValueEnum as _;
+    let (cases, seed) = run_size(250_000);
+    for (k, (name, payload)) in HOOK_PAYLOADS.iter().enumerate() {
+        let agent = guardsh::cli::Agent::from_str(name, true).expect("an agent");
+        let generate = |rng: &mut SplitMix64| {
+            // The command: shell soup, escaped for JSON (or not, sometimes).
+            let cmd = soup(rng, TOKENS, 12);
+            let escaped = serde_json::to_string(&cmd).unwrap_or_default();
+            let escaped = escaped.trim_matches('"');
+            let mut s = payload.replace("CMD", if rng.below(8) == 0 { &cmd } else { escaped });
+            for _ in 0..rng.below(4) {
+                let mut at = rng.below(s.len() + 1);
+                while !s.is_char_boundary(at) {
+                    at -= 1;
+                }
+                s.insert_str(at, BODY[rng.below(BODY.len())]);
+            }
+            s
+        };
+        fuzz(
+            &format!("fuzz_hook_{name}"),
+            cases / 7 + 1,
+            seed ^ (10 + k as u64),
+            generate,
+            |text| {
+                let mut out = Vec::new();
+                let mut err = Vec::new();
+                let code = guardsh::hooks::execute(agent, &mut text.as_bytes(), &mut out, &mut err);
+                let err = String::from_utf8_lossy(&err);
+                // The hook catches its own panics and refuses; for the fuzz, that is a crash.
+                assert!(!err.contains("failed inside"), "{err}");
+                Seen {
+                    refused: code != 0 || !out.is_empty(),
+                    ..Seen::default()
+                }
+            },
+        );
+    }
 }
