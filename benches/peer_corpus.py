@@ -559,7 +559,7 @@ def main() -> int:
     ap.add_argument("--quiet", action="store_true", help="print only the summary lines")
     args = ap.parse_args()
 
-    guardsh = find_guardsh(args.guardsh, args.build)
+    guardsh = os.path.abspath(find_guardsh(args.guardsh, args.build))
     table = covered_programs(args.guards)
 
     with tempfile.TemporaryDirectory(prefix="guardsh-peer-") as tmp:
