@@ -241,11 +241,19 @@ pub fn deletes(cmd: &Command, script: &Script) -> Option<Vec<Word>> {
     }
     let blank = blank_literals(&code.text, code.lang);
     let mut out = Vec::new();
-    for call in calls(code.lang) {
+    // `from shutil import rmtree as wipe`: the new name deletes too.
+    let renamed: Vec<Call> = renamed_imports(&blank, calls(code.lang))
+        .into_iter()
+        .map(|(name, needs_recursive)| Call {
+            name: Box::leak(name.into_boxed_str()),
+            needs_recursive,
+        })
+        .collect();
+    for call in calls(code.lang).iter().chain(renamed.iter()) {
         let mut from = 0;
         while let Some(at) = find_call(&blank, call.name, from) {
             from = at + call.name.len();
-            let Some(args) = call_args(&code.text, &blank, from) else {
+            let Some(args) = call_args(&code.text, &blank, from, code.lang) else {
                 continue;
             };
             if call.needs_recursive && !(args.contains("recursive") && args.contains("true")) {
@@ -321,7 +329,7 @@ pub fn shell_out(cmd: &Command, script: &Script) -> Option<ShellOut> {
         let mut from = 0;
         while let Some(at) = find_call(&blank, name, from) {
             from = at + name.len();
-            let Some(args) = call_args(&code.text, &blank, from) else {
+            let Some(args) = call_args(&code.text, &blank, from, code.lang) else {
                 continue;
             };
             if out.scripts.len() >= MAX_DELETES {
@@ -437,7 +445,30 @@ fn backquoted(code: &str, lang: Lang) -> Vec<(String, bool)> {
     out
 }
 
-/// A call that deletes a tree.
+/// Names that `X as Y` imports give the deleting calls (Python's `rmtree as wipe`).
+fn renamed_imports(blank: &str, calls: &[Call]) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for call in calls {
+        let needle = format!("{} as ", call.name);
+        let mut from = 0;
+        while let Some(pos) = blank.get(from..).and_then(|t| t.find(&needle)) {
+            let start = from + pos + needle.len();
+            let name: String = blank
+                .get(start..)
+                .unwrap_or("")
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() && out.len() < 16 {
+                out.push((name, call.needs_recursive));
+            }
+            from = start;
+        }
+    }
+    out
+}
+
+/// A call that deletes a tree (or, for some names, one file).
 struct Call {
     name: &'static str,
     /// Only with an options argument saying `recursive: true` (`fs.rmSync`).
@@ -459,7 +490,12 @@ const fn recursive(name: &'static str) -> Call {
 }
 
 fn calls(lang: Lang) -> &'static [Call] {
-    const PYTHON: &[Call] = &[call("rmtree"), call("removedirs")];
+    const PYTHON: &[Call] = &[
+        call("rmtree"),
+        call("removedirs"),
+        call("remove"),
+        call("unlink"),
+    ];
     const JS: &[Call] = &[
         recursive("rmSync"),
         recursive("rm"),
@@ -471,8 +507,9 @@ fn calls(lang: Lang) -> &'static [Call] {
         call("remove"),
         call("emptyDirSync"),
         call("emptyDir"),
+        call("unlinkSync"),
     ];
-    const PERL: &[Call] = &[call("rmtree"), call("remove_tree")];
+    const PERL: &[Call] = &[call("rmtree"), call("remove_tree"), call("unlink")];
     const RUBY: &[Call] = &[
         call("rm_rf"),
         call("rm_r"),
@@ -480,6 +517,9 @@ fn calls(lang: Lang) -> &'static [Call] {
         call("remove_dir"),
         call("remove_entry"),
         call("remove_entry_secure"),
+        call("rm"),
+        call("rm_f"),
+        call("unlink"),
     ];
     match lang {
         Lang::Python => PYTHON,
@@ -513,7 +553,7 @@ fn find_call(blank: &str, name: &str, from: usize) -> Option<usize> {
 /// The argument text of the call whose name ends at `from`: inside `( … )`, or up to the end
 /// of the statement for Perl's and Ruby's calls without parentheses. Taken from `code` (with
 /// its literals), bounded by the structure of `blank`.
-fn call_args<'c>(code: &'c str, blank: &str, from: usize) -> Option<&'c str> {
+fn call_args<'c>(code: &'c str, blank: &str, from: usize, lang: Lang) -> Option<&'c str> {
     let rest = blank.get(from..)?;
     let skipped = rest.len() - rest.trim_start().len();
     let start = from + skipped;
@@ -534,8 +574,9 @@ fn call_args<'c>(code: &'c str, blank: &str, from: usize) -> Option<&'c str> {
         }
         return code.get(start + 1..);
     }
-    // `rmtree "/x";`, `FileUtils.rm_rf Dir.home`: an argument must follow on the line.
-    if skipped == 0 || start >= bytes.len() {
+    // `rmtree "/x";`, `FileUtils.rm_rf Dir.home`: an argument must follow on the line. Only
+    // Perl and Ruby call without parentheses (`rmtree as wipe` in Python is an import).
+    if skipped == 0 || start >= bytes.len() || !matches!(lang, Lang::Perl | Lang::Ruby) {
         return None;
     }
     // To the end of the statement: `;`, a newline, or a `}` that closes an outer block.
@@ -590,7 +631,15 @@ fn first_arg_paths(args: &str, lang: Lang) -> Vec<Word> {
     let Some(first) = split_top(args, lang).into_iter().next() else {
         return Vec::new();
     };
-    let first = first.trim();
+    let mut first = first.trim();
+    // A keyword argument: `rmtree(path='/tmp')`.
+    if let Some((key, value)) = first.split_once('=')
+        && !key.is_empty()
+        && key.trim().chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !value.starts_with('=')
+    {
+        first = value.trim();
+    }
     if let Some(inner) = first.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
         return split_top(inner, lang)
             .into_iter()
@@ -857,6 +906,22 @@ mod tests {
             (
                 r#"python3 -c 'import shutil; shutil.rmtree(build_dir)'"#,
                 vec![("build_dir".to_string(), true)],
+            ),
+            (
+                r#"python3 -c 'from shutil import rmtree as wipe; wipe("/etc")'"#,
+                vec![lit("/etc")],
+            ),
+            (
+                r#"python3 -c 'import shutil; shutil.rmtree(path="/")'"#,
+                vec![lit("/")],
+            ),
+            (
+                r#"python3 -c 'import os; os.remove("/etc/passwd")'"#,
+                vec![lit("/etc/passwd")],
+            ),
+            (
+                r#"perl -e "unlink '/etc/passwd'""#,
+                vec![lit("/etc/passwd")],
             ),
         ];
         for (line, want) in cases {
