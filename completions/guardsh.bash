@@ -16,6 +16,9 @@ _guardsh() {
             ",$1")
                 cmd="guardsh"
                 ;;
+            guardsh,alias)
+                cmd="guardsh__subcmd__alias"
+                ;;
             guardsh,approve)
                 cmd="guardsh__subcmd__approve"
                 ;;
@@ -40,14 +43,23 @@ _guardsh() {
             guardsh,log)
                 cmd="guardsh__subcmd__log"
                 ;;
+            guardsh,run)
+                cmd="guardsh__subcmd__run"
+                ;;
             guardsh,shell)
                 cmd="guardsh__subcmd__shell"
+                ;;
+            guardsh,shim)
+                cmd="guardsh__subcmd__shim"
                 ;;
             guardsh,test)
                 cmd="guardsh__subcmd__test"
                 ;;
             guardsh,uninstall)
                 cmd="guardsh__subcmd__uninstall"
+                ;;
+            guardsh__subcmd__help,alias)
+                cmd="guardsh__subcmd__help__subcmd__alias"
                 ;;
             guardsh__subcmd__help,approve)
                 cmd="guardsh__subcmd__help__subcmd__approve"
@@ -73,8 +85,14 @@ _guardsh() {
             guardsh__subcmd__help,log)
                 cmd="guardsh__subcmd__help__subcmd__log"
                 ;;
+            guardsh__subcmd__help,run)
+                cmd="guardsh__subcmd__help__subcmd__run"
+                ;;
             guardsh__subcmd__help,shell)
                 cmd="guardsh__subcmd__help__subcmd__shell"
+                ;;
+            guardsh__subcmd__help,shim)
+                cmd="guardsh__subcmd__help__subcmd__shim"
                 ;;
             guardsh__subcmd__help,test)
                 cmd="guardsh__subcmd__help__subcmd__test"
@@ -84,6 +102,15 @@ _guardsh() {
                 ;;
             guardsh__subcmd__help__subcmd__shell,install)
                 cmd="guardsh__subcmd__help__subcmd__shell__subcmd__install"
+                ;;
+            guardsh__subcmd__help__subcmd__shim,add)
+                cmd="guardsh__subcmd__help__subcmd__shim__subcmd__add"
+                ;;
+            guardsh__subcmd__help__subcmd__shim,list)
+                cmd="guardsh__subcmd__help__subcmd__shim__subcmd__list"
+                ;;
+            guardsh__subcmd__help__subcmd__shim,remove)
+                cmd="guardsh__subcmd__help__subcmd__shim__subcmd__remove"
                 ;;
             guardsh__subcmd__shell,help)
                 cmd="guardsh__subcmd__shell__subcmd__help"
@@ -97,6 +124,30 @@ _guardsh() {
             guardsh__subcmd__shell__subcmd__help,install)
                 cmd="guardsh__subcmd__shell__subcmd__help__subcmd__install"
                 ;;
+            guardsh__subcmd__shim,add)
+                cmd="guardsh__subcmd__shim__subcmd__add"
+                ;;
+            guardsh__subcmd__shim,help)
+                cmd="guardsh__subcmd__shim__subcmd__help"
+                ;;
+            guardsh__subcmd__shim,list)
+                cmd="guardsh__subcmd__shim__subcmd__list"
+                ;;
+            guardsh__subcmd__shim,remove)
+                cmd="guardsh__subcmd__shim__subcmd__remove"
+                ;;
+            guardsh__subcmd__shim__subcmd__help,add)
+                cmd="guardsh__subcmd__shim__subcmd__help__subcmd__add"
+                ;;
+            guardsh__subcmd__shim__subcmd__help,help)
+                cmd="guardsh__subcmd__shim__subcmd__help__subcmd__help"
+                ;;
+            guardsh__subcmd__shim__subcmd__help,list)
+                cmd="guardsh__subcmd__shim__subcmd__help__subcmd__list"
+                ;;
+            guardsh__subcmd__shim__subcmd__help,remove)
+                cmd="guardsh__subcmd__shim__subcmd__help__subcmd__remove"
+                ;;
             *)
                 ;;
         esac
@@ -104,8 +155,26 @@ _guardsh() {
 
     case "${cmd}" in
         guardsh)
-            opts="-h -V --color --help --version explain check test approve log shell hook install uninstall doctor help"
+            opts="-h -V --color --help --version explain check test approve log shell run shim alias hook install uninstall doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__alias)
+            opts="-h -V --color --help --version bash zsh fish"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -254,8 +323,22 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help)
-            opts="explain check test approve log shell hook install uninstall doctor help"
+            opts="explain check test approve log shell run shim alias hook install uninstall doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__alias)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -379,6 +462,20 @@ _guardsh() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guardsh__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guardsh__subcmd__help__subcmd__shell)
             opts="install"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -394,6 +491,62 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help__subcmd__shell__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__shim)
+            opts="add list remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__shim__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__shim__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__shim__subcmd__remove)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -505,6 +658,24 @@ _guardsh() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guardsh__subcmd__run)
+            opts="-h -V --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guardsh__subcmd__shell)
             opts="-h -V --color --help --version install help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -566,6 +737,169 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__shell__subcmd__install)
+            opts="-h -V --dir --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__shim)
+            opts="-h -V --color --help --version add list remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__shim__subcmd__add)
+            opts="-h -V --recommended --dir --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__shim__subcmd__help)
+            opts="add list remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__shim__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__shim__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__shim__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__shim__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__shim__subcmd__list)
+            opts="-h -V --dir --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__shim__subcmd__remove)
             opts="-h -V --dir --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

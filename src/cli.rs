@@ -63,6 +63,9 @@ pub const SUBCOMMANDS: &[&str] = &[
     "install",
     "uninstall",
     "doctor",
+    "run",
+    "shim",
+    "alias",
 ];
 
 /// Said after the exit codes: how errors look.
@@ -230,6 +233,26 @@ Examples:
     #[command(subcommand)]
     Shell(ShellCommands),
 
+    /// Run one program, guarded: decided as `check` decides, then exec'd or refused.
+    #[command(
+        long_about = "Run one program, guarded: the command is rebuilt from its arguments, decided \
+exactly as `guardsh check` decides, and the real program (found on PATH after guardsh's own \
+directories) is exec'd, or the call is refused (exit 126). What a shim does, without a link.
+
+Examples:
+  guardsh run -- railway volume list
+  guardsh run -- psql -c 'SELECT 1'",
+        after_long_help = exit_codes_help()
+    )]
+    Run(RunArgs),
+
+    /// Manage shims: links named after dangerous CLIs that guard each call.
+    #[command(subcommand)]
+    Shim(ShimCommands),
+
+    /// Print alias lines (`alias railway='guardsh run -- railway'`) for the covered CLIs on PATH.
+    Alias(AliasArgs),
+
     /// Answer an AI agent's pre-execution hook: read its JSON on standard input, decide as
     /// `check` does, and reply in that agent's format.
     #[command(
@@ -297,6 +320,72 @@ Exit status is 0 when every installed hook works, 7 when one does not.",
         after_long_help = exit_codes_help()
     )]
     Doctor(DoctorArgs),
+}
+
+/// `guardsh shim …`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ShimCommands {
+    /// Link programs' names to guardsh in the shim directory (put it first on PATH).
+    Add(ShimAddArgs),
+    /// List the programs shimmed.
+    List(ShimDirArgs),
+    /// Remove shims (only links to guardsh are removed).
+    Remove(ShimRemoveArgs),
+}
+
+/// `guardsh shim add`.
+#[derive(Debug, Clone, Args)]
+pub struct ShimAddArgs {
+    /// Program names (`railway psql kubectl terraform`).
+    #[arg(value_name = "PROGRAM")]
+    pub names: Vec<String>,
+    /// Also add every program the built-in packs cover that is on PATH (general tools such
+    /// as rm, python3 or curl-free shells are left out).
+    #[arg(long)]
+    pub recommended: bool,
+    /// The shim directory (default: ~/.local/share/guardsh/shims).
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
+}
+
+/// `guardsh shim list`.
+#[derive(Debug, Clone, Args)]
+pub struct ShimDirArgs {
+    /// The shim directory (default: ~/.local/share/guardsh/shims).
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
+}
+
+/// `guardsh shim remove`.
+#[derive(Debug, Clone, Args)]
+pub struct ShimRemoveArgs {
+    /// Program names.
+    #[arg(value_name = "PROGRAM", required = true)]
+    pub names: Vec<String>,
+    /// The shim directory (default: ~/.local/share/guardsh/shims).
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
+}
+
+/// `guardsh run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// The program to run, guarded, and its arguments.
+    #[arg(
+        value_name = "PROGRAM",
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub argv: Vec<OsString>,
+}
+
+/// `guardsh alias`.
+#[derive(Debug, Clone, Args)]
+pub struct AliasArgs {
+    /// The shell to print aliases for.
+    #[arg(value_name = "SHELL", value_parser = ["bash", "zsh", "fish"])]
+    pub shell: String,
 }
 
 /// `guardsh shell …`.

@@ -104,45 +104,58 @@ pub fn run(mut argv: Vec<OsString>) -> u8 {
             }
         }
     };
+    match gate(Mode::Shell, command, &verdict) {
+        Some(outcome) => go(outcome),
+        None => exit::REFUSED,
+    }
+}
+
+/// The decision turned into what happens, for every mode that runs commands (shell mode,
+/// shims): `Some(outcome)` when the command may run now (allowed, warned, confirmed by a
+/// person on the terminal, or approved earlier), `None` when it was refused (the refusal is
+/// already explained on standard error and in the audit log).
+pub fn gate(mode: Mode, command: &str, verdict: &Verdict) -> Option<Outcome> {
     match verdict.decision {
-        Decision::Allow => go(Outcome::Ran),
+        Decision::Allow => Some(Outcome::Ran),
         Decision::Warn => {
-            let _ = io::stderr().write_all(findings(&verdict).as_bytes());
-            go(Outcome::Ran)
+            let _ = io::stderr().write_all(findings(verdict).as_bytes());
+            Some(Outcome::Ran)
         }
         Decision::Confirm => {
             let cwd = current_dir();
             if approve::take(command, &cwd) {
-                return go(Outcome::Approved);
+                return Some(Outcome::Approved);
             }
-            let summary = findings(&verdict);
-            let phrase = confirm::phrase_for(&verdict);
+            let summary = findings(verdict);
+            let phrase = confirm::phrase_for(verdict);
             match confirm::ask(&summary, &phrase) {
-                Answer::Confirmed => go(Outcome::Confirmed),
+                Answer::Confirmed => Some(Outcome::Confirmed),
                 Answer::Refused => {
-                    refuse(command, &verdict, "a person did not confirm it", None);
-                    exit::REFUSED
+                    refuse(mode, command, verdict, "a person did not confirm it", None);
+                    None
                 }
                 Answer::NoTerminal(_) => {
                     let id = approve::request(command, &cwd, &phrase, &summary).ok();
                     refuse(
+                        mode,
                         command,
-                        &verdict,
+                        verdict,
                         "it needs a person's typed confirmation and there is no terminal to ask on",
                         id.as_deref(),
                     );
-                    exit::REFUSED
+                    None
                 }
             }
         }
         Decision::Deny => {
             refuse(
+                mode,
                 command,
-                &verdict,
+                verdict,
                 "it is destructive or cannot be checked",
                 None,
             );
-            exit::REFUSED
+            None
         }
     }
 }
@@ -248,8 +261,8 @@ fn findings(verdict: &Verdict) -> String {
 }
 
 /// Say why nothing ran, for the agent reading stderr as much as for a person.
-fn refuse(command: &str, verdict: &Verdict, why: &str, request: Option<&str>) {
-    audit::record(&Entry::new(Mode::Shell, command, verdict, Outcome::Refused));
+fn refuse(mode: Mode, command: &str, verdict: &Verdict, why: &str, request: Option<&str>) {
+    audit::record(&Entry::new(mode, command, verdict, Outcome::Refused));
     let mut text = format!("guardsh: refused, nothing ran: {why}.\n");
     text.push_str(&findings(verdict));
     match (verdict.decision, request) {
@@ -290,7 +303,7 @@ fn dry_run(command: &str, verdict: &Verdict) -> u8 {
     crate::check::exit_code(verdict.decision)
 }
 
-fn say(message: &str) {
+pub(crate) fn say(message: &str) {
     let line = format!("guardsh: {}\n", crate::term::escape(message));
     let _ = io::stderr().write_all(line.as_bytes());
 }

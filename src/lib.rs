@@ -24,6 +24,7 @@ pub mod payload;
 pub mod rules;
 pub mod sh_args;
 pub mod shell_install;
+pub mod shim;
 pub mod term;
 pub mod unwrap;
 
@@ -118,6 +119,29 @@ impl Error {
 pub fn run(args: Vec<OsString>) -> ExitCode {
     quiet_panics();
     let argv0 = args.first().cloned().unwrap_or_default();
+    // Called through a shim: a link named after the program it guards.
+    let called = std::path::Path::new(&argv0)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bare = called.trim_start_matches('-');
+    if !called.is_empty()
+        && !bare.starts_with("guardsh")
+        && !matches!(bare, "bash" | "sh" | "zsh" | "dash" | "ksh")
+    {
+        let program = OsString::from(called.clone());
+        let rest = args.get(1..).unwrap_or(&[]).to_vec();
+        return match catch_unwind(AssertUnwindSafe(|| shim::run(&program, rest))) {
+            Ok(code) => ExitCode::from(code),
+            Err(payload) => {
+                say(&format!(
+                    "internal error: {}; refused, nothing ran (please report this)",
+                    panic_message(payload.as_ref())
+                ));
+                ExitCode::from(exit::REFUSED)
+            }
+        };
+    }
     if sh_args::is_shell_call(
         &argv0,
         args.get(1).map(OsString::as_os_str),
@@ -186,6 +210,32 @@ fn dispatch(cli: &cli::Cli) -> Result<u8, Error> {
             Ok(exit::OK)
         }
         cli::Commands::Log(args) => log(args),
+        cli::Commands::Run(args) => {
+            let Some((program, rest)) = args.argv.split_first() else {
+                return Ok(exit::USAGE);
+            };
+            Ok(shim::run(program, rest.to_vec()))
+        }
+        cli::Commands::Shim(cli::ShimCommands::Add(a)) => {
+            let text = shim::add(&a.names, a.recommended, a.dir.as_deref()).map_err(Error::Io)?;
+            print!("{text}");
+            Ok(exit::OK)
+        }
+        cli::Commands::Shim(cli::ShimCommands::List(a)) => {
+            for name in shim::list(a.dir.as_deref()).map_err(Error::Io)? {
+                println!("{name}");
+            }
+            Ok(exit::OK)
+        }
+        cli::Commands::Shim(cli::ShimCommands::Remove(a)) => {
+            let text = shim::remove(&a.names, a.dir.as_deref()).map_err(Error::Io)?;
+            print!("{text}");
+            Ok(exit::OK)
+        }
+        cli::Commands::Alias(a) => {
+            print!("{}", shim::aliases(&a.shell));
+            Ok(exit::OK)
+        }
         cli::Commands::Shell(cli::ShellCommands::Install(args)) => {
             let text = shell_install::install(args.dir.as_deref()).map_err(Error::Io)?;
             print!("{text}");

@@ -47,3 +47,8 @@ pub fn approvals_dir() -> Option<PathBuf> {
 pub fn shell_bin_dir() -> Option<PathBuf> {
     dirs().map(|d| d.data_local_dir().join("bin"))
 }
+
+/// Where `guardsh shim add` puts the links named after the programs it guards.
+pub fn shim_dir() -> Option<PathBuf> {
+    dirs().map(|d| d.data_local_dir().join("shims"))
+}

@@ -531,7 +531,7 @@ mod pty {
         );
         // …and under another name, approve itself sees it was not typed by a person, even
         // with the marker unset (both as the shell's last command and with one after it).
-        let renamed = home.dir.join("notguard");
+        let renamed = home.dir.join("guardsh-copy");
         std::os::unix::fs::symlink(GUARDSH, &renamed).expect("symlink");
         for tail in ["", "; true"] {
             let mut g = home.detached(GUARDSH);

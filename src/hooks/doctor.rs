@@ -50,7 +50,7 @@ impl Seen {
 struct Report {
     agents: Vec<AgentReport>,
     shell_mode: String,
-    shims: &'static str,
+    shims: String,
     ok: bool,
 }
 
@@ -100,7 +100,7 @@ pub fn execute(args: &DoctorArgs, out: &mut dyn Write) -> Result<u8, Error> {
         ok: agents.iter().all(|a| !a.installed || a.working),
         agents,
         shell_mode: shell_mode(),
-        shims: availability(&["shim", "shims"]),
+        shims: shims(),
     };
     let text = if args.json {
         format!("{}\n", serde_json::to_string(&report)?)
@@ -144,14 +144,32 @@ fn shell_mode() -> String {
     }
 }
 
-/// Whether another subcommand exists yet (shims are built elsewhere).
-fn availability(names: &[&str]) -> &'static str {
-    let cli = crate::cli::command();
-    if names.iter().any(|n| cli.find_subcommand(n).is_some()) {
-        "available (not checked by doctor yet)"
-    } else {
-        "not available yet"
+/// The shims in the shim directory, and whether PATH reaches them first.
+fn shims() -> String {
+    let Some(dir) = crate::paths::shim_dir() else {
+        return "not checked: no home directory".to_owned();
+    };
+    let names = crate::shim::list(Some(&dir)).unwrap_or_default();
+    if names.is_empty() {
+        return format!(
+            "none in {} (`guardsh shim add --recommended` adds them)",
+            dir.display()
+        );
     }
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d == dir))
+        .unwrap_or(false);
+    format!(
+        "{} in {} ({}){}",
+        names.len(),
+        dir.display(),
+        names.join(", "),
+        if on_path {
+            ""
+        } else {
+            "; NOT on PATH, so they guard nothing yet"
+        }
+    )
 }
 
 fn check_agent(agent: SettingsAgent, scope: Scope, path: &Path) -> Result<AgentReport, Error> {

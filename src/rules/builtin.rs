@@ -62,6 +62,11 @@ pub fn all() -> Result<RuleSet, RuleError> {
     for_programs(BY_PROGRAM.iter().map(|(p, _)| *p))
 }
 
+/// The programs (and program aliases) the built-in packs have rules for.
+pub fn programs() -> impl Iterator<Item = &'static str> {
+    BY_PROGRAM.iter().map(|(p, _)| *p)
+}
+
 /// The names of the built-in packs.
 pub fn pack_names() -> &'static [&'static str] {
     PACKS
