@@ -66,9 +66,9 @@ fn tidy(path: &str) -> String {
             "" | "." => {}
             // `/tmp/../etc` is `/etc`: a `..` cancels the step before it, unless that step
             // is itself `..` or only known at run time (`$DIR/..` is not `.`).
-            ".." if parts
-                .last()
-                .is_some_and(|l| *l != ".." && !l.contains(['$', '`', '*', '?', '[', '{'])) =>
+            ".." if parts.last().is_some_and(|l| {
+                *l != ".." && !l.starts_with('~') && !l.contains(['$', '`', '*', '?', '[', '{'])
+            }) =>
             {
                 parts.pop();
             }
@@ -190,6 +190,7 @@ mod tests {
             ("/..", PathClass::Root, true),
             ("build/../..", PathClass::Cwd, true),
             ("$DIR/..", PathClass::Cwd, false),
+            ("~/Documents/../../etc", PathClass::System, false),
             ("/var/tmp/*", PathClass::System, false),
             ("/var/log", PathClass::System, true),
             ("/etc", PathClass::System, true),

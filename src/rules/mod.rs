@@ -269,9 +269,11 @@ impl RuleSet {
         let args = cmd.argv.get(1..).unwrap_or(&[]);
         let default_spec = OptionSpec::default();
         let spec = self.options.get(program).unwrap_or(&default_spec);
-        // Asking for help runs nothing, whatever else the line says.
+        // Asking for help runs nothing, whatever else the line says; after `--` a word is an
+        // operand (`gh release delete -- --help` deletes the release named `--help`).
         if args
             .iter()
+            .take_while(|w| w.text != "--")
             .any(|w| w.text == "--help" || spec.help.contains(&w.text))
         {
             return none;
@@ -741,6 +743,13 @@ mod tests {
         for (line, want) in cases {
             assert_eq!(ids(&s, line), *want, "{line}");
         }
+    }
+
+    #[test]
+    fn help_after_double_dash_is_an_operand() {
+        let s = set(&[("del", "gh", "[release, delete]", "{}")]).expect("compiles");
+        assert_eq!(ids(&s, "gh release delete --help"), Vec::<String>::new());
+        assert_eq!(ids(&s, "gh release delete -- --help"), ["del"]);
     }
 
     #[test]
