@@ -100,8 +100,9 @@ fn weigh(kind: UnknownKind, text: &str) -> Decision {
 pub fn decide(script: &Script, rules: &RuleSet) -> Verdict {
     let mut matches = Vec::new();
     let mut guessed: Vec<UnknownFinding> = Vec::new();
+    let env = crate::rules::script_env(script);
     for cmd in &script.commands {
-        let found = rules.matching_all(cmd, script);
+        let found = rules.matching_all_env(cmd, script, &env);
         for rule in found.through_dynamic {
             // `railway volume $verb pg-data` may be `railway volume delete`: at least a
             // confirmation, never more than the rule itself asks.

@@ -1049,35 +1049,59 @@ fn untaint(text: &str, script: &Script, mut vars: HashMap<String, Var>) -> HashM
                 _ => false,
             }
         });
-    for (name, var) in vars.iter_mut() {
-        if matches!(var, Var::Known(_)) && (everything || written_otherwise(text, name)) {
+    if everything {
+        for var in vars.values_mut() {
+            *var = Var::Unknown;
+        }
+        return vars;
+    }
+    if !vars.values().any(|v| matches!(v, Var::Known(_))) {
+        return vars;
+    }
+    for name in written_otherwise(text, &vars) {
+        if let Some(var) = vars.get_mut(name) {
             *var = Var::Unknown;
         }
     }
     vars
 }
 
-/// True when `name` appears in `text` as an identifier in some other place than a plain
-/// assignment `name=` or a read `$name` / `${name…}` that does not assign.
-fn written_otherwise(text: &str, name: &str) -> bool {
+/// The known variables whose name appears in `text` as an identifier somewhere other than
+/// a plain assignment `name=` or a read `$name` / `${name…}` that does not assign. One pass
+/// over the text, whatever the number of variables.
+fn written_otherwise<'t>(
+    text: &'t str,
+    vars: &HashMap<String, Var>,
+) -> std::collections::HashSet<&'t str> {
     let bytes = text.as_bytes();
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let mut from = 0;
-    while let Some(pos) = text.get(from..).and_then(|t| t.find(name)) {
-        let at = from + pos;
-        let end = at + name.len();
-        from = end;
-        let before = at.checked_sub(1).and_then(|i| bytes.get(i)).copied();
-        let after = bytes.get(end).copied();
-        if before.is_some_and(ident) || after.is_some_and(ident) {
+    let mut out = std::collections::HashSet::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        if !bytes.get(at).is_some_and(|&b| ident(b)) {
+            at += 1;
             continue;
         }
+        let mut end = at;
+        while bytes.get(end).is_some_and(|&b| ident(b)) {
+            end += 1;
+        }
+        let start = at;
+        at = end;
+        let Some(name) = text.get(start..end) else {
+            continue;
+        };
+        if !matches!(vars.get(name), Some(Var::Known(_))) {
+            continue;
+        }
+        let before = start.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+        let after = bytes.get(end).copied();
         let read = match before {
             Some(b'$') => true,
             // `${name}`, `${name:-x}`, `${#name}`; not `${name:=x}` / `${name=x}`.
             Some(b'{' | b'#' | b'!') => {
                 let brace = text
-                    .get(..at)
+                    .get(..start)
                     .is_some_and(|t| t.ends_with("${") || t.ends_with("${#") || t.ends_with("${!"));
                 let rest = text.get(end..).unwrap_or("");
                 brace && !rest.starts_with(":=") && !rest.starts_with('=')
@@ -1087,10 +1111,10 @@ fn written_otherwise(text: &str, name: &str) -> bool {
         let assignment = after == Some(b'=')
             && before.is_none_or(|b| b.is_ascii_whitespace() || b";&|".contains(&b));
         if !read && !assignment {
-            return true;
+            out.insert(name);
         }
     }
-    false
+    out
 }
 
 /// Follow simple literal assignments into later words (`a=rm; $a -rf /` is `rm -rf /`),

@@ -149,7 +149,7 @@ struct Ctx<'a> {
     cmd: &'a Command,
     script: &'a Script,
     req: Request,
-    reader: input::Reader,
+    reader: input::Reader<'a>,
 }
 
 impl<'a> Ctx<'a> {

@@ -13,9 +13,40 @@ pub fn matches(pattern: &str, text: &str) -> bool {
     if !pattern.contains('{') {
         return matches_plain(pattern, text);
     }
-    let mut alternatives = Vec::new();
-    expand(pattern, &mut alternatives);
-    alternatives.iter().any(|p| matches_plain(p, text))
+    let t: Vec<char> = text.chars().collect();
+    with_alternatives(pattern, |alternatives| {
+        alternatives.iter().any(|p| matches_chars(p, &t))
+    })
+}
+
+/// At most this many patterns keep their expansion cached (packs have a few hundred).
+const MAX_CACHED: usize = 4096;
+
+std::thread_local! {
+    /// Brace expansions of the patterns seen so far: a pack's glob such as
+    /// `{,./,*/}{node_modules,dist,…}{,/,/*}` stands for hundreds of plain patterns, and
+    /// expanding it again for every command made a script of `rm -rf build` lines cost
+    /// 0.2 ms a line.
+    static EXPANDED: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<Vec<Vec<char>>>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn with_alternatives<R>(pattern: &str, f: impl FnOnce(&[Vec<char>]) -> R) -> R {
+    let cached = EXPANDED.with(|c| c.borrow().get(pattern).cloned());
+    let alternatives = cached.unwrap_or_else(|| {
+        let mut plain = Vec::new();
+        expand(pattern, &mut plain);
+        let chars: std::rc::Rc<Vec<Vec<char>>> =
+            std::rc::Rc::new(plain.iter().map(|p| p.chars().collect()).collect());
+        EXPANDED.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.len() < MAX_CACHED {
+                c.insert(pattern.to_owned(), chars.clone());
+            }
+        });
+        chars
+    });
+    f(&alternatives)
 }
 
 /// The plain patterns `pattern`'s brace groups stand for, appended to `out`.
@@ -66,6 +97,11 @@ fn first_group(p: &str) -> Option<(usize, usize, Vec<usize>)> {
 fn matches_plain(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
+    matches_chars(&p, &t)
+}
+
+/// [`matches_plain`] on characters.
+fn matches_chars(p: &[char], t: &[char]) -> bool {
     // Iterative matcher with one backtrack point for the last `*`: linear in practice,
     // never exponential.
     let (mut pi, mut ti) = (0usize, 0usize);
@@ -84,7 +120,7 @@ fn matches_plain(pattern: &str, text: &str) -> bool {
                     continue;
                 }
                 '[' => {
-                    if let Some((ok, next)) = class(&p, pi, t[ti])
+                    if let Some((ok, next)) = class(p, pi, t[ti])
                         && ok
                     {
                         pi = next;

@@ -258,6 +258,17 @@ impl RuleSet {
     /// The rules that match `cmd`, and those that would match if a subcommand word only
     /// known at run time (`railway volume $verb`) were the one they name.
     pub fn matching_all(&self, cmd: &Command, script: &Script) -> Matching<'_> {
+        self.matching_all_env(cmd, script, &script_env(script))
+    }
+
+    /// [`RuleSet::matching_all`] with the line's exported variables worked out once by the
+    /// caller ([`script_env`]): deciding on every command of a long script stays linear.
+    pub fn matching_all_env(
+        &self,
+        cmd: &Command,
+        script: &Script,
+        env: &[(String, String)],
+    ) -> Matching<'_> {
         let none = Matching::default();
         let Some(program) = rule_program(cmd) else {
             return none;
@@ -282,6 +293,7 @@ impl RuleSet {
         let payloads = Payloads {
             cmd,
             script,
+            env,
             sql: OnceCell::new(),
             http: OnceCell::new(),
             code: OnceCell::new(),
@@ -338,6 +350,8 @@ pub struct Matching<'r> {
 struct Payloads<'a> {
     cmd: &'a Command,
     script: &'a Script,
+    /// Variables the line sets for everything after it (see [`script_env`]).
+    env: &'a [(String, String)],
     /// Match a subcommand step that is only known at run time as if it were the rule's,
     /// and only rules that need that.
     dynamic_path: bool,
@@ -481,7 +495,7 @@ impl Rule {
         {
             return false;
         }
-        if !self.env.is_empty() && !env_matches(&self.env, payloads.cmd, payloads.script) {
+        if !self.env.is_empty() && !env_matches(&self.env, payloads.cmd, payloads.env) {
             return false;
         }
         if !self.code_deletes.is_empty()
@@ -506,29 +520,42 @@ impl Rule {
     }
 }
 
+/// Variables a line sets for the commands after it: bare assignments and `export`,
+/// `declare`, `typeset`, `set`, `setenv` arguments, anywhere in the line (judged
+/// pessimistically: order is not checked).
+pub fn script_env(script: &Script) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for c in &script.commands {
+        if c.argv.is_empty() {
+            out.extend(
+                c.assignments
+                    .iter()
+                    .map(|a| (a.name.clone(), a.value.text.clone())),
+            );
+        } else if matches!(
+            c.program(),
+            Some("export" | "declare" | "typeset" | "set" | "setenv")
+        ) {
+            out.extend(c.argv.iter().skip(1).filter_map(|w| {
+                w.text
+                    .split_once('=')
+                    .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            }));
+        }
+    }
+    out
+}
+
 /// Is one of `wanted` (`NAME` glob, value glob) set for `cmd`: by its own prefix
-/// assignments, or by a bare assignment or `export`/`declare -x` anywhere in the line?
-fn env_matches(wanted: &[(String, String)], cmd: &Command, script: &Script) -> bool {
+/// assignments, or by the line for everything after it (`env`, from [`script_env`])?
+fn env_matches(wanted: &[(String, String)], cmd: &Command, env: &[(String, String)]) -> bool {
     let hit = |name: &str, value: &str| {
         wanted
             .iter()
             .any(|(n, v)| glob::matches(n, name) && glob::matches(v, value))
     };
-    if cmd.assignments.iter().any(|a| hit(&a.name, &a.value.text)) {
-        return true;
-    }
-    script.commands.iter().any(|c| {
-        let exporting = matches!(
-            c.program(),
-            Some("export" | "declare" | "typeset" | "set" | "setenv")
-        );
-        (c.argv.is_empty() && c.assignments.iter().any(|a| hit(&a.name, &a.value.text)))
-            || (exporting
-                && c.argv
-                    .iter()
-                    .skip(1)
-                    .any(|w| w.text.split_once('=').is_some_and(|(n, v)| hit(n, v))))
-    })
+    cmd.assignments.iter().any(|a| hit(&a.name, &a.value.text))
+        || env.iter().any(|(n, v)| hit(n, v))
 }
 
 /// Does one operand meet every part of `t`?

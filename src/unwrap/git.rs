@@ -22,6 +22,85 @@ const GLOBAL_WITH_VALUE: &[&str] = &[
     "--list-cmds",
 ];
 
+/// git's own commands, which no alias can replace.
+const BUILTINS: &[&str] = &[
+    "add",
+    "am",
+    "annotate",
+    "apply",
+    "archive",
+    "bisect",
+    "blame",
+    "branch",
+    "bundle",
+    "cat-file",
+    "check-ignore",
+    "checkout",
+    "cherry",
+    "cherry-pick",
+    "clean",
+    "clone",
+    "commit",
+    "commit-tree",
+    "config",
+    "count-objects",
+    "describe",
+    "diff",
+    "diff-files",
+    "diff-index",
+    "diff-tree",
+    "difftool",
+    "fetch",
+    "filter-branch",
+    "format-patch",
+    "fsck",
+    "gc",
+    "grep",
+    "hash-object",
+    "help",
+    "init",
+    "log",
+    "ls-files",
+    "ls-remote",
+    "ls-tree",
+    "merge",
+    "merge-base",
+    "mergetool",
+    "mv",
+    "notes",
+    "pull",
+    "push",
+    "range-diff",
+    "read-tree",
+    "rebase",
+    "reflog",
+    "remote",
+    "repack",
+    "replace",
+    "reset",
+    "restore",
+    "rev-list",
+    "rev-parse",
+    "revert",
+    "rm",
+    "shortlog",
+    "show",
+    "show-ref",
+    "sparse-checkout",
+    "stash",
+    "status",
+    "submodule",
+    "switch",
+    "symbolic-ref",
+    "tag",
+    "update-index",
+    "update-ref",
+    "version",
+    "whatchanged",
+    "worktree",
+    "write-tree",
+];
+
 /// The steps a git command takes besides itself; empty when it is no git or runs nothing
 /// more.
 pub(super) fn steps(cmd: &Command, script: &Script) -> Vec<Step> {
@@ -57,10 +136,16 @@ pub(super) fn steps(cmd: &Command, script: &Script) -> Vec<Step> {
         return Vec::new();
     };
     let rest = argv.get(i + 1..).unwrap_or(&[]);
-    // Aliases set by `git config alias.NAME VALUE` anywhere in the line (judged
-    // pessimistically: order is not checked).
-    for c in &script.commands {
-        config_alias(c, &mut aliases);
+    // git never lets an alias shadow one of its own commands, so only other names are looked
+    // up; that also keeps a script of many git commands linear.
+    if !BUILTINS.contains(&sub.text.as_str()) {
+        // Aliases set by `git config alias.NAME VALUE` anywhere in the line (judged
+        // pessimistically: order is not checked).
+        for c in &script.commands {
+            config_alias(c, &mut aliases);
+        }
+    } else {
+        aliases.clear();
     }
     if let Some((name, value)) = aliases.iter().find(|(n, _)| *n == sub.text) {
         return expand(name, value, globals, rest);

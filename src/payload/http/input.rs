@@ -29,26 +29,38 @@ pub(in crate::payload) enum Source {
 }
 
 /// Reads files and standard input for one command, within a byte budget.
-#[derive(Debug, Default)]
-pub(in crate::payload) struct Reader {
+#[derive(Debug)]
+pub(in crate::payload) struct Reader<'s> {
     loaded: usize,
+    /// The line whose commands are read.
+    script: &'s Script,
     /// The line changes directory (`cd dir && curl -d @body.json …`): a relative path is
     /// read from guardsh's own directory, which may not be the one the command runs in.
-    cwd_moves: bool,
+    /// Worked out on the first relative file read, not per command: a long script of
+    /// `curl` calls must not scan every command for each one.
+    cwd_moves: std::cell::OnceCell<bool>,
     /// Files that were read but may not be what the command will read.
     pub(super) doubts: Vec<String>,
 }
 
-impl Reader {
+impl<'s> Reader<'s> {
     /// A reader for the commands of `script`.
-    pub(in crate::payload) fn new(script: &Script) -> Self {
+    pub(in crate::payload) fn new(script: &'s Script) -> Self {
         Reader {
-            cwd_moves: script
+            loaded: 0,
+            script,
+            cwd_moves: std::cell::OnceCell::new(),
+            doubts: Vec::new(),
+        }
+    }
+
+    fn cwd_moves(&self) -> bool {
+        *self.cwd_moves.get_or_init(|| {
+            self.script
                 .commands
                 .iter()
-                .any(|c| matches!(c.program(), Some("cd" | "pushd" | "popd"))),
-            ..Reader::default()
-        }
+                .any(|c| matches!(c.program(), Some("cd" | "pushd" | "popd")))
+        })
     }
 
     /// The text of file `path`, or why it cannot be read. A leading `~/` is expanded when the
@@ -82,7 +94,7 @@ impl Reader {
             return Err(format!("`{path}`, which is too large to read"));
         }
         self.loaded += buf.len();
-        if self.cwd_moves && !path.starts_with('/') {
+        if !path.starts_with('/') && self.cwd_moves() {
             self.doubts.push(format!(
                 "`{path}`, read from guardsh's directory though the line changes directory"
             ));
