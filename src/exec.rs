@@ -53,25 +53,38 @@ pub fn is_guardsh(candidate: &Path) -> bool {
 }
 
 /// Find `name` on `path` (a PATH value), skipping guardsh's own directories and anything
-/// that resolves to guardsh.
+/// that resolves to guardsh. Only a directory that holds an executable `name` is resolved
+/// (every start of shell mode pays for this lookup, so paths are not canonicalised blindly).
 pub fn find_on_path(name: &str, path: &OsStr) -> Result<PathBuf, Error> {
-    let own = own_binary();
-    let own_dirs: Vec<PathBuf> = [std::env::current_exe().ok(), own.clone()]
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p.parent().map(Path::to_path_buf))
-        .collect();
+    let mut own: Option<Option<(PathBuf, Vec<PathBuf>)>> = None;
+    let mut own_info = || {
+        own.get_or_insert_with(|| {
+            let exe = std::env::current_exe().ok()?;
+            let resolved = std::fs::canonicalize(&exe).ok()?;
+            let dirs: Vec<PathBuf> = [exe.parent(), resolved.parent()]
+                .into_iter()
+                .flatten()
+                .map(Path::to_path_buf)
+                .collect();
+            Some((resolved, dirs))
+        })
+        .clone()
+    };
     for dir in std::env::split_paths(path) {
-        if dir.as_os_str().is_empty() || own_dirs.iter().any(|d| same_dir(d, &dir)) {
+        if dir.as_os_str().is_empty() {
             continue;
         }
         let candidate = dir.join(name);
         if !is_executable(&candidate) {
             continue;
         }
-        let resolved = std::fs::canonicalize(&candidate).ok();
-        if resolved.is_some() && resolved == own {
-            continue;
+        if let Some((own_exe, own_dirs)) = own_info() {
+            if own_dirs.iter().any(|d| same_dir(d, &dir)) {
+                continue;
+            }
+            if std::fs::canonicalize(&candidate).ok().as_deref() == Some(own_exe.as_path()) {
+                continue;
+            }
         }
         return Ok(candidate);
     }

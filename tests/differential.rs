@@ -668,3 +668,159 @@ fn the_matcher_treats_expanding_words_as_wildcards() {
     ));
     assert_eq!(program_name("/usr/bin/rm"), "rm");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Generated lines: random compositions of the constructs above, so that combinations nobody
+// wrote down are compared with bash too. Deterministic (seeded), so a failure reproduces.
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// Words a generated command may take: harmless for the recording shims, varied for the
+/// quoting and the matcher (spaces, dashes, globs characters kept quoted).
+const ARGS: &[&str] = &[
+    "-rf",
+    "--force",
+    "push",
+    "main",
+    "volume",
+    "delete",
+    "pg-data",
+    "a b",
+    "x-y",
+    "--yes",
+    "-c",
+    "DROP TABLE t",
+    "feature/1",
+    "*",
+    "$HOME",
+    "it's",
+    "q\"uote",
+    "tab\there",
+    "ünï",
+    "",
+];
+
+/// One word, written one of the ways bash accepts for it.
+fn quoted(rng: &mut Rng, word: &str) -> String {
+    let plain_ok = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c));
+    match rng.below(6) {
+        0 if plain_ok => word.to_string(),
+        1 if !word.contains('\'') => format!("'{word}'"),
+        2 => {
+            let mut s = String::from("$'");
+            for c in word.chars() {
+                match c {
+                    '\'' => s.push_str("\\'"),
+                    '\\' => s.push_str("\\\\"),
+                    c if c.is_ascii_alphabetic() && rng.below(3) == 0 => {
+                        s.push_str(&format!("\\x{:02x}", c as u32));
+                    }
+                    c => s.push(c),
+                }
+            }
+            s.push('\'');
+            s
+        }
+        3 => {
+            // Split in two, each half quoted its own way: `'ra'"il"way`.
+            let cut = word
+                .char_indices()
+                .map(|(i, _)| i)
+                .nth(word.chars().count() / 2)
+                .unwrap_or(0);
+            let (a, b) = word.split_at(cut);
+            format!("{}{}", quoted(rng, a), quoted(rng, b))
+        }
+        4 if plain_ok && word.len() > 1 => {
+            // A backslash before each letter, or a line continuation in the middle.
+            if rng.below(2) == 0 {
+                word.chars().map(|c| format!("\\{c}")).collect()
+            } else {
+                let mid = word.len() / 2;
+                format!("{}\\\n{}", &word[..mid], &word[mid..])
+            }
+        }
+        _ => {
+            let mut s = String::from("\"");
+            for c in word.chars() {
+                if "\"\\$`".contains(c) {
+                    s.push('\\');
+                }
+                s.push(c);
+            }
+            s.push('"');
+            s
+        }
+    }
+}
+
+fn simple_command(rng: &mut Rng) -> String {
+    let program = rng.pick(&[
+        "rm",
+        "railway",
+        "git",
+        "psql",
+        "kubectl",
+        "terraform",
+        "mytool",
+    ]);
+    let mut words = vec![quoted(rng, program)];
+    for _ in 0..rng.below(4) {
+        let arg = rng.pick(ARGS);
+        words.push(quoted(rng, arg));
+    }
+    words.join(" ")
+}
+
+fn compound(rng: &mut Rng, depth: usize) -> String {
+    if depth == 0 {
+        return simple_command(rng);
+    }
+    let a = compound(rng, depth - 1);
+    match rng.below(10) {
+        0 => format!("{a} && {}", compound(rng, depth - 1)),
+        1 => format!("{a}; {}", compound(rng, depth - 1)),
+        2 => format!("{a} | {}", compound(rng, depth - 1)),
+        3 => format!("( {a} )"),
+        4 => format!("{{ {a}; }}"),
+        5 => format!("if true; then {a}; fi"),
+        6 => format!("for i in 1 2; do {a}; done"),
+        7 => format!("echo \"$( {a} )\" > /dev/null"),
+        8 if !a.contains('\'') => format!("bash -c '{a}'"),
+        _ => format!("{a}\n{}", compound(rng, depth - 1)),
+    }
+}
+
+#[test]
+fn generated_lines_match_bash() {
+    let mut rng = Rng(0x6469_6666_6572_656e);
+    let cases: Vec<Case> = (0..400)
+        .map(|_| {
+            let depth = rng.below(3);
+            let line: &'static str = Box::leak(compound(&mut rng, depth).into_boxed_str());
+            runs(line)
+        })
+        .collect();
+    run_cases("generated", &cases);
+}
