@@ -21,6 +21,7 @@ mod opts;
 mod packages;
 mod positional;
 mod remote;
+mod sed;
 mod shells;
 mod stdin;
 mod text;
@@ -276,6 +277,9 @@ impl Engine {
             self.interpreter(i, &cmd, out);
         }
         for step in git::steps(&cmd, &self.out) {
+            self.apply(i, &cmd, step);
+        }
+        for step in sed::steps(&cmd) {
             self.apply(i, &cmd, step);
         }
     }
