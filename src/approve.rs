@@ -160,7 +160,7 @@ pub fn take(command: &str, cwd: &str) -> bool {
 
 /// Environment variables that agents set for the commands they run (and guardsh's own
 /// marker): their presence means an agent, not a person, started this process.
-const AGENT_MARKERS: &[&str] = &[
+pub(crate) const AGENT_MARKERS: &[&str] = &[
     crate::exec::ACTIVE_VAR,
     "CLAUDECODE",
     "CLAUDE_CODE_ENTRYPOINT",

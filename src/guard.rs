@@ -199,6 +199,18 @@ fn exec_or_fail(shell: &Path, inv: &Invocation, stdin: Option<Stdio>) -> u8 {
 }
 
 fn interactive(shell: &Path, inv: &Invocation) -> u8 {
+    // An agent that owns a pseudo-terminal would type into an unguarded shell: only a person
+    // gets one. Agents and guarded shells mark their environment (see approve.rs).
+    if let Some(var) = approve::AGENT_MARKERS
+        .iter()
+        .find(|v| std::env::var_os(v).is_some())
+    {
+        say(&format!(
+            "refused: interactive shells are not guarded yet, and `{var}` says an agent would \
+             drive this one; run commands with `-c` instead"
+        ));
+        return exit::REFUSED;
+    }
     say(
         "interactive shells are not guarded yet (`guardsh init` comes with shell integration); \
          starting the real shell unguarded",

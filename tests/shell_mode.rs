@@ -489,6 +489,25 @@ mod pty {
     }
 
     #[test]
+    fn an_agent_gets_no_unguarded_interactive_shell() {
+        let home = Home::new("pty-interactive");
+        let mut c = Command::new(GUARDSH);
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &home.dir)
+            .env("XDG_STATE_HOME", home.dir.join(".local/state"))
+            .env("TERM", "dumb")
+            .env("CODEX_SANDBOX", "seatbelt")
+            .current_dir(home.work());
+        let mut s = expectrl::Session::spawn(c).expect("spawns on a pty");
+        s.set_expect_timeout(Some(Duration::from_secs(20)));
+        s.expect("refused: interactive shells are not guarded yet")
+            .expect("refuses");
+        s.expect(Eof).expect("ends");
+        assert_eq!(exit_code(&s), Some(126));
+    }
+
+    #[test]
     fn a_wrong_phrase_refuses() {
         let home = Home::new("pty-wrong");
         let ssh = ssh_dir(&home);
