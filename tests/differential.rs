@@ -30,7 +30,10 @@ use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use common::SplitMix64;
 use guardsh::parse::{Command, Limits, RedirectKind, Script, program_name};
+
+mod common;
 
 /// Programs replaced by recording shims.
 const SHIMS: &[&str] = &[
@@ -673,19 +676,12 @@ fn the_matcher_treats_expanding_words_as_wildcards() {
 // Generated lines: random compositions of the constructs above, so that combinations nobody
 // wrote down are compared with bash too. Deterministic (seeded), so a failure reproduces.
 
-struct Rng(u64);
+/// The shared PRNG, with a pick from a list.
+struct Rng(SplitMix64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.below(n)
     }
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
@@ -814,7 +810,7 @@ fn compound(rng: &mut Rng, depth: usize) -> String {
 
 #[test]
 fn generated_lines_match_bash() {
-    let mut rng = Rng(0x6469_6666_6572_656e);
+    let mut rng = Rng(SplitMix64(0x6469_6666_6572_656e));
     let cases: Vec<Case> = (0..400)
         .map(|_| {
             let depth = rng.below(3);

@@ -19,7 +19,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
+use common::SplitMix64;
 use guardsh::parse::{Limits, Script, UnknownKind};
+
+mod common;
 use proptest::prelude::*;
 
 /// Longest one input may take. Debug builds on a shared 2-core machine are slow; real inputs
@@ -411,22 +414,7 @@ fn hostile_quiet(text: &str) -> Script {
 // ---------------------------------------------------------------------------------------------
 // The long run.
 
-/// A small, fixed-seed PRNG (SplitMix64): reproducible inputs without extra dependencies.
-struct SplitMix64(u64);
-
 impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
     fn bytes(&mut self, max: usize) -> Vec<u8> {
         let len = self.below(max + 1);
         (0..len).map(|_| self.next() as u8).collect()
