@@ -92,6 +92,7 @@ fn main() {
                     if !spec.aliases.is_empty()
                         || !spec.options_with_value.is_empty()
                         || !spec.help_flags.is_empty()
+                        || spec.environment.is_some()
                     {
                         slot.programs.insert(program.to_string(), spec);
                     }

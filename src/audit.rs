@@ -180,6 +180,7 @@ mod tests {
             decision: Decision::Deny,
             matches: Vec::new(),
             unknown: Vec::new(),
+            environments: Vec::new(),
         };
         Entry::new(Mode::Shell, command, &v, Outcome::Refused)
     }

@@ -23,6 +23,9 @@ pub enum Error {
     /// A rule pack is broken.
     #[error(transparent)]
     Rules(#[from] RuleError),
+    /// A configuration file is broken.
+    #[error(transparent)]
+    Config(#[from] crate::config::Error),
     /// The output could not be written.
     #[error("cannot write the output: {0}")]
     Write(#[source] io::Error),
@@ -35,7 +38,7 @@ impl Error {
     /// The exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Rules(_) => crate::exit::CONFIG,
+            Error::Rules(_) | Error::Config(_) => crate::exit::CONFIG,
             _ => crate::exit::FAILURE,
         }
     }
@@ -86,7 +89,15 @@ pub fn execute(
         stdin,
         limits.max_input_bytes,
     )?;
-    let verdict = verdict_for(&text, &limits)?;
+    let mut policy = crate::policy::Policy::load()?;
+    let verdict = policy.verdict(&text, &limits)?;
+    for w in policy.take_warnings() {
+        let _ = writeln!(
+            io::stderr(),
+            "guardsh: warning: {}",
+            crate::term::escape(&w)
+        );
+    }
     let report = if args.json {
         let mut json = serde_json::to_string(&verdict)?;
         json.push('\n');
@@ -112,6 +123,19 @@ fn style_for(d: Decision, color: bool) -> Style {
     }
 }
 
+/// An environment kind's name, for people.
+fn kind_name(k: crate::rules::raw::EnvironmentKind) -> &'static str {
+    use crate::rules::raw::EnvironmentKind as K;
+    match k {
+        K::Railway => "Railway environment",
+        K::Kube => "Kubernetes context",
+        K::Database => "database host",
+        K::Cloud => "cloud profile",
+        K::Terraform => "Terraform workspace",
+        K::App => "application environment",
+    }
+}
+
 /// The decision's name, as in the JSON.
 pub(crate) fn name(d: Decision) -> &'static str {
     match d {
@@ -128,12 +152,28 @@ pub fn render_human(v: &Verdict, color: bool) -> String {
     let mut out = String::new();
     for m in &v.matches {
         out.push_str(&format!(
-            "{}  {}  {}\n      {}\n      safer: {}\n",
+            "{}  {}  {}\n      {}\n",
             name(m.severity).style(style_for(m.severity, color)),
             escape(&m.rule),
             escape(&m.command),
             escape(&m.message),
-            escape(&m.suggestion),
+        ));
+        if let Some(env) = &m.environment {
+            out.push_str(&format!(
+                "      production: it acts on {}, a protected environment, so it is stricter there\n",
+                escape(env)
+            ));
+        }
+        out.push_str(&format!("      safer: {}\n", escape(&m.suggestion)));
+    }
+    for t in &v.environments {
+        out.push_str(&format!(
+            "environment: {} `{}` for {} (from {}){}\n",
+            kind_name(t.kind),
+            escape(&t.name),
+            escape(&t.program),
+            escape(&t.source),
+            if t.protected { ", protected" } else { "" },
         ));
     }
     for u in &v.unknown {

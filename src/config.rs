@@ -1,16 +1,30 @@
-//! The user's configuration, `~/.config/guardsh/config.yaml`: the real shell, severity
-//! overrides per rule, and allowlist entries (a rule id or an exact command, each with a
-//! reason and an optional expiry date).
+//! guardsh's configuration, in layers: the built-in packs, then the system's
+//! (`/etc/guardsh/`), the user's (`~/.config/guardsh/`) and the project's (`.guardsh.yaml`,
+//! found upward from the working directory). Each file may set the real shell, change rule
+//! severities, allow commands (each with a reason and an optional expiry), name protected
+//! environments and add rules; `guards/*.yaml` beside the system and user files add packs.
 //!
-//! A config that does not parse stops guardsh with the file, line and column: running
+//! An agent can write to the repository it works in, so a project file can only tighten:
+//! it adds rules, protected names and stricter severities, and whatever would loosen
+//! (an allow entry, a lower severity, another shell) is ignored with a warning. A system
+//! file counts only when root owns it and nobody else can write it.
+//!
+//! A file that does not parse stops guardsh with the file, line and column: running
 //! commands unguarded because a file has a typo would be the worst possible outcome.
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::decision::{Decision, Verdict};
-use crate::rules::Severity;
+use crate::environment::Protected;
+use crate::rules::{RuleError, Severity, raw};
+
+/// Where the system-wide files live.
+pub const SYSTEM_DIR: &str = "/etc/guardsh";
+
+/// The project file's name, looked for in the working directory and its parents.
+pub const PROJECT_FILE: &str = ".guardsh.yaml";
 
 /// A config file that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -36,14 +50,17 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A pack beside a config file is broken.
+    #[error(transparent)]
+    Pack(#[from] RuleError),
 }
 
 /// The configuration file's shape.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// The real shell to run (a path, or a name looked up on PATH).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shell: Option<PathBuf>,
     /// A rule's severity, changed: `git.reset.hard: deny`.
     #[serde(default)]
@@ -51,38 +68,56 @@ pub struct Config {
     /// What may run without being refused.
     #[serde(default)]
     pub allow: Vec<AllowEntry>,
+    /// Environment names to protect beyond `prod`, `production` and `live`.
+    #[serde(default)]
+    pub production: Protected,
+    /// Rules of this file's own, in the packs' schema (ids must not start with a built-in
+    /// pack's name).
+    #[serde(default)]
+    pub rules: Vec<raw::Rule>,
 }
 
 /// One allowlist entry: exactly one of `rule` or `command`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AllowEntry {
     /// A rule id whose matches no longer count.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// An exact command line (compared after trimming) that may run.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
     /// Why it is allowed (required: an allowlist without reasons is unreviewable).
     pub reason: String,
     /// `YYYY-MM-DD`: the entry holds through that day (UTC), then stops counting.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
 }
 
 /// Load the config at `path`; a missing file is the empty config.
 pub fn load(path: &Path) -> Result<Config, Error> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-        Err(source) => {
-            return Err(Error::Read {
-                path: path.to_path_buf(),
-                source,
-            });
+    match read_optional(path)? {
+        Some(text) => parse(&text, path),
+        None => Ok(Config::default()),
+    }
+}
+
+fn read_optional(path: &Path) -> Result<Option<String>, Error> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok(Some(t)),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            Ok(None)
         }
-    };
-    parse(&text, path)
+        Err(source) => Err(Error::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
 }
 
 /// Parse config text; `path` names it in errors.
@@ -126,8 +161,275 @@ pub fn load_user() -> Result<(Config, Option<PathBuf>), Error> {
     }
 }
 
+/// Where a layer comes from, in the order layers apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// `/etc/guardsh/`.
+    System,
+    /// `~/.config/guardsh/`.
+    User,
+    /// `.guardsh.yaml` in the working directory or a parent.
+    Project,
+}
+
+impl Origin {
+    /// May this layer loosen (allow, lower a severity, pick the shell)?
+    pub fn may_loosen(self) -> bool {
+        !matches!(self, Origin::Project)
+    }
+
+    /// The name of the pack holding this layer's inline `rules`.
+    pub fn pack_name(self) -> &'static str {
+        match self {
+            Origin::System => "system",
+            Origin::User => "user",
+            Origin::Project => "project",
+        }
+    }
+}
+
+/// One config file in effect.
+#[derive(Debug, Clone, Serialize)]
+pub struct Layer {
+    /// Which layer.
+    pub origin: Origin,
+    /// The file.
+    pub path: PathBuf,
+    /// What it says, minus what the layer may not do.
+    pub config: Config,
+}
+
+/// A pack from a system or user `guards/` directory.
+#[derive(Debug, Clone)]
+pub struct ExtraPack {
+    /// Which layer's directory.
+    pub origin: Origin,
+    /// The file.
+    pub path: PathBuf,
+    /// The pack.
+    pub pack: raw::Pack,
+}
+
+/// Every layer in effect, with what was ignored and why.
+#[derive(Debug, Clone, Default)]
+pub struct Layers {
+    /// Config files, system first.
+    pub layers: Vec<Layer>,
+    /// Packs beside them, and each file's inline rules as a pack.
+    pub packs: Vec<ExtraPack>,
+    /// What was ignored, one line each, for standard error.
+    pub warnings: Vec<String>,
+}
+
+/// Where to look for each layer; tests point these at temporary directories.
+#[derive(Debug, Clone)]
+pub struct Places {
+    /// The system directory (`/etc/guardsh`).
+    pub system: Option<PathBuf>,
+    /// The user directory (`~/.config/guardsh`).
+    pub user: Option<PathBuf>,
+    /// Where the search for the project file starts.
+    pub cwd: Option<PathBuf>,
+}
+
+impl Places {
+    /// The real places.
+    pub fn real() -> Places {
+        Places {
+            system: Some(PathBuf::from(SYSTEM_DIR)),
+            user: crate::paths::config_dir(),
+            cwd: std::env::current_dir().ok(),
+        }
+    }
+}
+
+/// Why a system file is not trusted, if it is not: root must own it (and its directory),
+/// and nobody but root may write to either.
+pub fn untrusted(path: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt as _;
+    let mut checks = vec![path.to_path_buf()];
+    if let Some(dir) = path.parent() {
+        checks.push(dir.to_path_buf());
+    }
+    for p in checks {
+        let Ok(meta) = std::fs::metadata(&p) else {
+            continue;
+        };
+        if meta.uid() != 0 {
+            return Some(format!("{} is not owned by root", p.display()));
+        }
+        let others_write = meta.mode() & 0o002 != 0;
+        let group_write = meta.mode() & 0o020 != 0 && meta.gid() != 0;
+        if others_write || group_write {
+            return Some(format!(
+                "{} is writable by users other than root",
+                p.display()
+            ));
+        }
+    }
+    None
+}
+
+/// Read every layer at `places`.
+pub fn load_layers(places: &Places) -> Result<Layers, Error> {
+    let mut out = Layers::default();
+    if let Some(dir) = &places.system {
+        load_dir(dir, Origin::System, &mut out)?;
+    }
+    if let Some(dir) = &places.user {
+        load_dir(dir, Origin::User, &mut out)?;
+    }
+    if let Some(cwd) = &places.cwd
+        && let Some(path) = find_project_file(cwd)
+    {
+        let text = read_optional(&path)?.unwrap_or_default();
+        let config = parse(&text, &path)?;
+        add_layer(Origin::Project, path, config, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// `.guardsh.yaml` in `start` or the closest parent that has one.
+pub fn find_project_file(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|d| d.join(PROJECT_FILE))
+        .find(|p| p.is_file())
+}
+
+fn load_dir(dir: &Path, origin: Origin, out: &mut Layers) -> Result<(), Error> {
+    let file = dir.join("config.yaml");
+    let trusted = |p: &Path, out: &mut Layers| -> bool {
+        if origin != Origin::System {
+            return true;
+        }
+        match untrusted(p) {
+            None => true,
+            Some(why) => {
+                out.warnings.push(format!("{} ignored: {why}", p.display()));
+                false
+            }
+        }
+    };
+    if let Some(text) = read_optional(&file)?
+        && trusted(&file, out)
+    {
+        let config = parse(&text, &file)?;
+        add_layer(origin, file, config, out)?;
+    }
+    let guards = dir.join("guards");
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&guards) {
+        Ok(rd) => rd
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    for path in files {
+        let Some(text) = read_optional(&path)? else {
+            continue;
+        };
+        if !trusted(&path, out) {
+            continue;
+        }
+        let pack = crate::rules::load_pack(&text, &path.display().to_string())?;
+        check_extra_pack(&pack, &path.display().to_string())?;
+        out.packs.push(ExtraPack { origin, path, pack });
+    }
+    Ok(())
+}
+
+fn add_layer(
+    origin: Origin,
+    path: PathBuf,
+    mut config: Config,
+    out: &mut Layers,
+) -> Result<(), Error> {
+    let shown = path.display().to_string();
+    if !origin.may_loosen() {
+        if !config.allow.is_empty() {
+            out.warnings.push(format!(
+                "{shown}: `allow` ignored: a project file can only tighten the rules (an agent can write to the repository); allow it in ~/.config/guardsh/config.yaml instead"
+            ));
+            config.allow.clear();
+        }
+        if config.shell.take().is_some() {
+            out.warnings.push(format!(
+                "{shown}: `shell` ignored: a project file cannot choose the program guardsh hands commands to"
+            ));
+        }
+    }
+    if !config.rules.is_empty() {
+        let pack = raw::Pack {
+            pack: origin.pack_name().to_owned(),
+            description: format!("rules from {shown}"),
+            programs: std::collections::BTreeMap::new(),
+            rules: std::mem::take(&mut config.rules),
+        };
+        check_extra_pack(&pack, &shown)?;
+        out.packs.push(ExtraPack {
+            origin,
+            path: path.clone(),
+            pack,
+        });
+    }
+    out.layers.push(Layer {
+        origin,
+        path,
+        config,
+    });
+    Ok(())
+}
+
+/// A pack that is not built in may add rules, but not reach into the built-in ones: its
+/// rule ids must not start with a built-in pack's name (a duplicate id would stop every run
+/// that loads both), and it may not say how a program the built-in packs cover reads its
+/// options or what it is also called (declaring `-rf` to take a value, or `rm` an alias of
+/// something harmless, would blind the built-in rules).
+fn check_extra_pack(pack: &raw::Pack, file: &str) -> Result<(), Error> {
+    let builtin_programs: Vec<&str> = crate::rules::builtin::programs().collect();
+    let covered = |p: &str| builtin_programs.binary_search(&p).is_ok();
+    let invalid = |rule: &str, message: String| {
+        Error::Pack(RuleError::Invalid {
+            file: file.to_owned(),
+            rule: rule.to_owned(),
+            message,
+        })
+    };
+    for rule in &pack.rules {
+        let first = rule.id.split('.').next().unwrap_or("");
+        if crate::rules::builtin::pack_names().contains(&first) {
+            return Err(invalid(
+                &rule.id,
+                format!("the id starts with the built-in pack name {first:?}; pick another prefix"),
+            ));
+        }
+    }
+    for (program, spec) in &pack.programs {
+        if covered(program) {
+            return Err(invalid(
+                "",
+                format!(
+                    "`programs: {program}` changes how a program the built-in packs cover is read"
+                ),
+            ));
+        }
+        if let Some(a) = spec.aliases.iter().find(|a| covered(a)) {
+            return Err(invalid(
+                "",
+                format!("`{program}` declares {a:?} an alias, but the built-in packs cover {a:?}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl AllowEntry {
-    fn current(&self, now: u64) -> bool {
+    /// Does the entry still hold at `now` (seconds since the epoch)?
+    pub fn current(&self, now: u64) -> bool {
         self.expires
             .as_deref()
             .and_then(crate::clock::end_of_date)
@@ -135,13 +437,70 @@ impl AllowEntry {
     }
 }
 
-impl Config {
-    /// Apply overrides and the allowlist to a verdict on `line`. An allowed command clears
-    /// the rule matches, never the unknowns of a line that cannot be checked.
-    pub fn apply(&self, line: &str, verdict: &mut Verdict) {
+impl Layers {
+    /// The real shell: the last layer that names one (project files cannot).
+    pub fn shell(&self) -> Option<&Path> {
+        self.layers
+            .iter()
+            .rev()
+            .find_map(|l| l.config.shell.as_deref())
+    }
+
+    /// Every protected name, all layers together.
+    pub fn protected(&self) -> Protected {
+        let mut p = Protected::default();
+        for l in &self.layers {
+            p.extend(&l.config.production);
+        }
+        p
+    }
+
+    /// The severity each overridden rule ends up with, given its severity before (`base`):
+    /// system and user files set it (the user's last), a project file only raises it.
+    /// Returns `None` when nothing overrides `rule`, and says in `warnings` when a project
+    /// file tried to lower it.
+    pub fn severity_for(
+        &self,
+        rule: &str,
+        base: Severity,
+        warnings: &mut Vec<String>,
+    ) -> Option<Severity> {
+        let mut current = None;
+        for l in &self.layers {
+            let Some(&s) = l.config.overrides.get(rule) else {
+                continue;
+            };
+            let before = current.unwrap_or(base);
+            if l.origin.may_loosen() || s >= before {
+                current = Some(s);
+            } else {
+                warnings.push(format!(
+                    "{}: override `{rule}: {}` ignored: a project file can only raise a severity (it is {} here)",
+                    l.path.display(),
+                    severity_name(s),
+                    severity_name(before),
+                ));
+            }
+        }
+        current
+    }
+
+    /// Allow entries in effect now, with their layer.
+    pub fn allow_entries(&self, now: u64) -> Vec<(&Layer, &AllowEntry)> {
+        self.layers
+            .iter()
+            .filter(|l| l.origin.may_loosen())
+            .flat_map(|l| l.config.allow.iter().map(move |e| (l, e)))
+            .filter(|(_, e)| e.current(now))
+            .collect()
+    }
+
+    /// Apply the allowlist to a verdict on `line`. An allowed command clears the rule
+    /// matches, never the unknowns of a line that cannot be checked.
+    pub fn apply_allow(&self, line: &str, verdict: &mut Verdict) {
         let now = crate::clock::now();
-        let current: Vec<&AllowEntry> = self.allow.iter().filter(|e| e.current(now)).collect();
-        if current.iter().any(|e| {
+        let current = self.allow_entries(now);
+        if current.iter().any(|(_, e)| {
             e.command
                 .as_deref()
                 .is_some_and(|c| c.trim() == line.trim())
@@ -154,13 +513,8 @@ impl Config {
         verdict.matches.retain(|m| {
             !current
                 .iter()
-                .any(|e| e.rule.as_deref() == Some(m.rule.as_str()))
+                .any(|(_, e)| e.rule.as_deref() == Some(m.rule.as_str()))
         });
-        for m in &mut verdict.matches {
-            if let Some(s) = self.overrides.get(&m.rule) {
-                m.severity = (*s).into();
-            }
-        }
         verdict.decision = verdict
             .matches
             .iter()
@@ -168,6 +522,15 @@ impl Config {
             .chain(verdict.unknown.iter().map(|u| u.severity))
             .max()
             .unwrap_or(Decision::Allow);
+    }
+}
+
+/// A severity's name, as written in YAML.
+pub fn severity_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Warn => "warn",
+        Severity::Confirm => "confirm",
+        Severity::Deny => "deny",
     }
 }
 
@@ -185,8 +548,10 @@ mod tests {
                 command: "x".to_owned(),
                 message: "m".to_owned(),
                 suggestion: "s".to_owned(),
+                environment: None,
             }],
             unknown: Vec::new(),
+            environments: Vec::new(),
         }
     }
 
@@ -216,28 +581,141 @@ mod tests {
         assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
     }
 
+    fn layer(origin: Origin, text: &str) -> Layer {
+        Layer {
+            origin,
+            path: PathBuf::from(format!("{}.yaml", origin.pack_name())),
+            config: parse(text, Path::new("c.yaml")).expect("parses"),
+        }
+    }
+
+    fn layers(list: Vec<(Origin, &str)>) -> Layers {
+        let mut out = Layers::default();
+        for (origin, text) in list {
+            let l = layer(origin, text);
+            add_layer(origin, l.path, l.config, &mut out).expect("adds");
+        }
+        out
+    }
+
     #[test]
-    fn overrides_and_allowlist_apply() {
-        let c = parse(
-            "overrides: {git.reset.hard: deny}\nallow:\n  - {rule: git.clean.force, reason: scratch repo}\n  - {command: 'make nuke', reason: our own target}\n  - {rule: old.rule, reason: r, expires: 2000-01-01}\n",
-            Path::new("c.yaml"),
-        )
-        .expect("parses");
-        let mut v = verdict("git.reset.hard", Decision::Confirm);
-        c.apply("git reset --hard", &mut v);
-        assert_eq!(v.decision, Decision::Deny);
+    fn allowlist_applies_and_expires() {
+        let c = layers(vec![(
+            Origin::User,
+            "allow:\n  - {rule: git.clean.force, reason: scratch repo}\n  - {command: 'make nuke', reason: our own target}\n  - {rule: old.rule, reason: r, expires: 2000-01-01}\n",
+        )]);
         let mut v = verdict("git.clean.force", Decision::Confirm);
-        c.apply("git clean -fdx", &mut v);
+        c.apply_allow("git clean -fdx", &mut v);
         assert_eq!(v.decision, Decision::Allow);
         let mut v = verdict("any", Decision::Deny);
-        c.apply("  make nuke ", &mut v);
+        c.apply_allow("  make nuke ", &mut v);
         assert_eq!(v.decision, Decision::Allow);
         let mut v = verdict("old.rule", Decision::Confirm);
-        c.apply("x", &mut v);
+        c.apply_allow("x", &mut v);
         assert_eq!(
             v.decision,
             Decision::Confirm,
             "expired entries do not count"
         );
+    }
+
+    #[test]
+    fn severities_follow_the_layers_and_projects_only_raise() {
+        let c = layers(vec![
+            (Origin::System, "overrides: {a: deny, b: deny}\n"),
+            (Origin::User, "overrides: {b: warn, c: confirm}\n"),
+            (Origin::Project, "overrides: {a: warn, c: deny, d: warn}\n"),
+        ]);
+        let mut warnings = Vec::new();
+        // The system raises a; the project's attempt to lower it is ignored, with a warning.
+        assert_eq!(
+            c.severity_for("a", Severity::Confirm, &mut warnings),
+            Some(Severity::Deny)
+        );
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("only raise"), "{warnings:?}");
+        // The user's file comes after the system's and may lower.
+        assert_eq!(
+            c.severity_for("b", Severity::Deny, &mut warnings),
+            Some(Severity::Warn)
+        );
+        // The project raises c above the user's setting.
+        assert_eq!(
+            c.severity_for("c", Severity::Warn, &mut warnings),
+            Some(Severity::Deny)
+        );
+        // A project may not lower a built-in severity either.
+        warnings.clear();
+        assert_eq!(c.severity_for("d", Severity::Deny, &mut warnings), None);
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(c.severity_for("e", Severity::Deny, &mut warnings), None);
+    }
+
+    #[test]
+    fn a_project_file_cannot_loosen() {
+        let c = layers(vec![(
+            Origin::Project,
+            "shell: /tmp/evil\nallow:\n  - {rule: railway.volume.delete, reason: trust me}\nproduction:\n  railway_environments: [main]\n",
+        )]);
+        assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
+        assert!(c.warnings.iter().any(|w| w.contains("`allow` ignored")));
+        assert!(c.warnings.iter().any(|w| w.contains("`shell` ignored")));
+        assert_eq!(c.shell(), None);
+        assert!(c.allow_entries(0).is_empty());
+        let mut v = verdict("railway.volume.delete", Decision::Deny);
+        c.apply_allow("railway volume delete x", &mut v);
+        assert_eq!(v.decision, Decision::Deny);
+        // Tightening is kept.
+        assert_eq!(c.protected().railway_environments, vec!["main".to_owned()]);
+    }
+
+    #[test]
+    fn extra_packs_cannot_reach_into_built_in_rules() {
+        let rule = |id: &str| {
+            format!(
+                "rules:\n  - id: {id}\n    program: mytool\n    path: [nuke]\n    severity: deny\n    message: m\n    suggestion: s\n    examples: {{block: ['mytool nuke']}}\n"
+            )
+        };
+        let mut out = Layers::default();
+        let l = layer(Origin::User, &rule("acme.nuke"));
+        add_layer(Origin::User, l.path, l.config, &mut out).expect("own prefix is fine");
+        assert_eq!(out.packs.len(), 1);
+        let l = layer(Origin::Project, &rule("git.push.force"));
+        let err = add_layer(Origin::Project, l.path, l.config, &mut out).expect_err("clash");
+        assert!(err.to_string().contains("built-in pack name"), "{err}");
+        let pack: raw::Pack = serde_yaml::from_str(
+            "pack: acme\ndescription: d\nprograms:\n  rm: {options_with_value: ['-rf']}\nrules: []\n",
+        )
+        .expect("parses");
+        let err = check_extra_pack(&pack, "p.yaml").expect_err("rm is built in");
+        assert!(err.to_string().contains("rm"), "{err}");
+        let pack: raw::Pack = serde_yaml::from_str(
+            "pack: acme\ndescription: d\nprograms:\n  mytool: {aliases: [rm]}\nrules: []\n",
+        )
+        .expect("parses");
+        assert!(check_extra_pack(&pack, "p.yaml").is_err());
+    }
+
+    #[test]
+    fn untrusted_system_files_are_named() {
+        let dir = std::env::temp_dir().join(format!("guardsh-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let file = dir.join("config.yaml");
+        std::fs::write(&file, "overrides: {}\n").expect("write");
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+        let why = untrusted(&file).expect("world-writable is untrusted");
+        assert!(why.contains("config.yaml"), "{why}");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        // Trusted only when root owns it: true of a file this test made only as root.
+        let root = nix_uid_is_root(&file);
+        assert_eq!(untrusted(&file).is_none(), root);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn nix_uid_is_root(p: &Path) -> bool {
+        use std::os::unix::fs::MetadataExt as _;
+        std::fs::metadata(p).map(|m| m.uid() == 0).unwrap_or(false)
     }
 }

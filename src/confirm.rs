@@ -128,8 +128,10 @@ mod tests {
                 command: command.to_owned(),
                 message: String::new(),
                 suggestion: String::new(),
+                environment: None,
             }],
             unknown: Vec::new(),
+            environments: Vec::new(),
         }
     }
 
@@ -146,6 +148,7 @@ mod tests {
             decision: Decision::Confirm,
             matches: Vec::new(),
             unknown: Vec::new(),
+            environments: Vec::new(),
         };
         assert_eq!(phrase_for(&none), "run it");
     }

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::environment::{Context, Target};
 use crate::parse::{Script, UnknownKind};
 use crate::rules::{RuleSet, Severity};
 
@@ -42,6 +43,10 @@ pub struct Match {
     pub message: String,
     /// The safer path.
     pub suggestion: String,
+    /// The protected environment the command acts on, when that made the match stricter
+    /// or made it count at all (`production (flag --environment)`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
 }
 
 /// Something that could not be known, and what it weighs.
@@ -64,6 +69,8 @@ pub struct Verdict {
     pub matches: Vec<Match>,
     /// Things that could not be known.
     pub unknown: Vec<UnknownFinding>,
+    /// The environments the matched commands act on, and how guardsh knows.
+    pub environments: Vec<Target>,
 }
 
 /// Variables that name the user's own tools: running them is not hiding a program.
@@ -96,13 +103,37 @@ fn weigh(kind: UnknownKind, text: &str) -> Decision {
     }
 }
 
-/// Decide on an analysed line.
+/// One step stricter, for a command that acts on a protected environment: what needed a
+/// person elsewhere is refused there, and a warning needs a person.
+fn stricter(d: Decision) -> Decision {
+    match d {
+        Decision::Allow => Decision::Allow,
+        Decision::Warn => Decision::Confirm,
+        Decision::Confirm | Decision::Deny => Decision::Deny,
+    }
+}
+
+/// Decide on an analysed line, from the line alone (flags and the variables it sets).
 pub fn decide(script: &Script, rules: &RuleSet) -> Verdict {
+    decide_in(script, rules, Context::line_only())
+}
+
+/// Decide on an analysed line in `ctx`: with the process's variables and the CLIs' state
+/// when it says so, and the config's protected names.
+pub fn decide_in(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
     let mut matches = Vec::new();
     let mut guessed: Vec<UnknownFinding> = Vec::new();
+    let mut environments: Vec<Target> = Vec::new();
     let env = crate::rules::script_env(script);
     for cmd in &script.commands {
-        let found = rules.matching_all_env(cmd, script, &env);
+        let found = rules.matching_all_env(cmd, script, &env, ctx);
+        let protected = found.target.as_ref().filter(|t| t.protected);
+        let in_env = protected.map(|t| format!("{} ({})", t.name, t.source));
+        if let Some(t) = found.target.clone()
+            && !environments.contains(&t)
+        {
+            environments.push(t);
+        }
         for rule in found.through_dynamic {
             // `railway volume $verb pg-data` may be `railway volume delete`: at least a
             // confirmation, never more than the rule itself asks.
@@ -112,19 +143,34 @@ pub fn decide(script: &Script, rules: &RuleSet) -> Verdict {
                     "`{}` could be {} (`{}`): a word is only known when the line runs",
                     cmd.source, rule.id, rule.message
                 ),
-                severity: Decision::from(rule.severity).min(Decision::Confirm),
+                severity: {
+                    let d = Decision::from(rule.severity).min(Decision::Confirm);
+                    if protected.is_some() && !rule.production {
+                        stricter(d)
+                    } else {
+                        d
+                    }
+                },
             };
             if !guessed.contains(&finding) {
                 guessed.push(finding);
             }
         }
         for rule in found.exact {
+            let base = Decision::from(rule.severity);
+            // A production-only rule already is the production severity.
+            let severity = if protected.is_some() && !rule.production {
+                stricter(base)
+            } else {
+                base
+            };
             let m = Match {
                 rule: rule.id.clone(),
-                severity: rule.severity.into(),
+                severity,
                 command: cmd.source.clone(),
                 message: rule.message.clone(),
                 suggestion: rule.suggestion.clone(),
+                environment: in_env.clone(),
             };
             // The same rule on the same text (a command seen through two wrappers) once.
             if !matches.contains(&m) {
@@ -152,6 +198,7 @@ pub fn decide(script: &Script, rules: &RuleSet) -> Verdict {
         decision,
         matches,
         unknown,
+        environments,
     }
 }
 

@@ -34,14 +34,14 @@ pub fn run(mut argv: Vec<OsString>) -> u8 {
     if std::env::var_os("GUARDSH_DRY_RUN").is_some_and(|v| !v.is_empty() && v != "0") {
         inv.dry_run = true;
     }
-    let (config, _) = match crate::config::load_user() {
-        Ok(c) => c,
+    let mut policy = match crate::policy::Policy::load() {
+        Ok(p) => p,
         Err(e) => {
             say(&format!("{e}; refusing to run anything until it is fixed"));
             return exit::CONFIG;
         }
     };
-    let shell = match real_shell(&inv, config.shell.as_deref()) {
+    let shell = match real_shell(&inv, policy.shell()) {
         Ok(p) => p,
         Err(e) => {
             say(&e.to_string());
@@ -78,14 +78,16 @@ pub fn run(mut argv: Vec<OsString>) -> u8 {
             }
         },
     };
-    let mut verdict = match crate::check::verdict_for(&text, &limits) {
+    let verdict = match policy.verdict(&text, &limits) {
         Ok(v) => v,
         Err(e) => {
             say(&format!("{e}; refusing to run anything until it is fixed"));
             return exit::CONFIG;
         }
     };
-    config.apply(&text.text, &mut verdict);
+    for w in policy.take_warnings() {
+        say(&format!("warning: {w}"));
+    }
     let command = text.text.as_str();
     if inv.dry_run {
         return dry_run(command, &verdict);

@@ -32,22 +32,24 @@ pub fn run(program: &OsString, args: Vec<OsString>) -> u8 {
     let mut words = vec![name.clone()];
     words.extend(args.iter().map(|a| a.to_string_lossy().into_owned()));
     let command = shell_words::join(&words);
-    let (config, _) = match crate::config::load_user() {
-        Ok(c) => c,
+    let mut policy = match crate::policy::Policy::load() {
+        Ok(p) => p,
         Err(e) => {
             say(&format!("{e}; refusing to run anything until it is fixed"));
             return exit::CONFIG;
         }
     };
     let input = Input::from_bytes(command.clone().into_bytes(), false);
-    let mut verdict = match crate::check::verdict_for(&input, &Limits::default()) {
+    let verdict = match policy.verdict(&input, &Limits::default()) {
         Ok(v) => v,
         Err(e) => {
             say(&format!("{e}; refusing to run anything until it is fixed"));
             return exit::CONFIG;
         }
     };
-    config.apply(&command, &mut verdict);
+    for w in policy.take_warnings() {
+        say(&format!("warning: {w}"));
+    }
     if std::env::var_os("GUARDSH_DRY_RUN").is_some_and(|v| !v.is_empty() && v != "0") {
         audit::record(&Entry::new(
             Mode::DryRun,

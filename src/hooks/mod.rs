@@ -125,6 +125,9 @@ pub(crate) enum Refusal {
     /// A built-in rule pack is broken.
     #[error(transparent)]
     Rules(#[from] RuleError),
+    /// A configuration file or pack is broken.
+    #[error("{0}; refusing everything until it is fixed")]
+    Config(#[from] crate::config::Error),
 }
 
 impl Refusal {
@@ -248,8 +251,13 @@ pub(crate) fn answer(call: &Call) -> Result<Answer, Refusal> {
         }
         Action::Shell(text) => {
             let limits = Limits::default();
-            let verdict =
-                check::verdict_for(&bounded_input(text, limits.max_input_bytes), &limits)?;
+            // The project file is the one above the directory the agent runs the command in.
+            let mut places = crate::config::Places::real();
+            if let Some(cwd) = call.cwd.as_ref().filter(|c| c.is_absolute()) {
+                places.cwd = Some(cwd.clone());
+            }
+            let mut policy = crate::policy::Policy::load_from(&places)?;
+            let verdict = policy.verdict(&bounded_input(text, limits.max_input_bytes), &limits)?;
             Ok(shell_answer(&verdict, call.can_ask))
         }
     }

@@ -11,6 +11,15 @@ include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
 /// The built-in rules for these programs (duplicates and unknown names are fine).
 pub fn for_programs<'a>(programs: impl IntoIterator<Item = &'a str>) -> Result<RuleSet, RuleError> {
+    for_programs_with(programs, Vec::new())
+}
+
+/// The built-in rules for these programs, and every rule of `extra` (packs from the
+/// configuration, each with the file that names it in errors).
+pub fn for_programs_with<'a>(
+    programs: impl IntoIterator<Item = &'a str>,
+    extra: Vec<(raw::Pack, String)>,
+) -> Result<RuleSet, RuleError> {
     let mut packs: BTreeMap<String, raw::Pack> = BTreeMap::new();
     let mut seen: Vec<&str> = Vec::new();
     for program in programs {
@@ -46,15 +55,15 @@ pub fn for_programs<'a>(programs: impl IntoIterator<Item = &'a str>) -> Result<R
             }
         }
     }
-    RuleSet::new(
-        packs
-            .into_values()
-            .map(|p| {
-                let file = format!("built-in pack {}", p.pack);
-                (p, file)
-            })
-            .collect(),
-    )
+    let mut all: Vec<(raw::Pack, String)> = packs
+        .into_values()
+        .map(|p| {
+            let file = format!("built-in pack {}", p.pack);
+            (p, file)
+        })
+        .collect();
+    all.extend(extra);
+    RuleSet::new(all)
 }
 
 /// Every built-in rule (for `guardsh test` and listings; not for the hot path).

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use std::cell::OnceCell;
 
+use crate::environment::Context;
 use crate::parse::{Command, RedirectKind, Script, Word};
 use crate::payload::{code, http, sql};
 use argv::{OptionSpec, Token, normalise};
@@ -84,6 +85,8 @@ pub struct Rule {
     http: Option<raw::Http>,
     code_deletes: Vec<PathClass>,
     env: Vec<(String, String)>,
+    /// Counts only when the command acts on a protected environment.
+    pub production: bool,
     /// How bad a match is.
     pub severity: Severity,
     /// What it destroys.
@@ -101,6 +104,7 @@ pub struct RuleSet {
     by_program: HashMap<String, Vec<usize>>,
     options: HashMap<String, OptionSpec>,
     aliases: HashMap<String, String>,
+    environments: HashMap<String, raw::EnvironmentSpec>,
 }
 
 fn alternatives(s: &str) -> Vec<String> {
@@ -123,6 +127,9 @@ impl RuleSet {
                 spec.help.extend(program.help_flags.iter().cloned());
                 for alias in &program.aliases {
                     set.aliases.insert(alias.clone(), name.clone());
+                }
+                if let Some(e) = &program.environment {
+                    set.environments.insert(name.clone(), e.clone());
                 }
             }
             for r in pack.rules {
@@ -234,6 +241,7 @@ impl RuleSet {
                     http: r.when.http.clone(),
                     code_deletes: r.when.code_deletes.clone(),
                     env,
+                    production: r.when.production,
                     id: r.id,
                     severity: r.severity,
                     message: r.message,
@@ -250,6 +258,11 @@ impl RuleSet {
         &self.rules
     }
 
+    /// All rules, to change their severities (the config's overrides).
+    pub fn rules_mut(&mut self) -> &mut [Rule] {
+        &mut self.rules
+    }
+
     /// The rules that match `cmd`, one of the commands of `script`.
     pub fn matching(&self, cmd: &Command, script: &Script) -> Vec<&Rule> {
         self.matching_all(cmd, script).exact
@@ -258,7 +271,13 @@ impl RuleSet {
     /// The rules that match `cmd`, and those that would match if a subcommand word only
     /// known at run time (`railway volume $verb`) were the one they name.
     pub fn matching_all(&self, cmd: &Command, script: &Script) -> Matching<'_> {
-        self.matching_all_env(cmd, script, &script_env(script))
+        self.matching_all_env(cmd, script, &script_env(script), Context::line_only())
+    }
+
+    /// The programs (canonical names) whose packs say where they are told their
+    /// environment, with how.
+    pub fn environment_spec(&self, program: &str) -> Option<&raw::EnvironmentSpec> {
+        self.environments.get(program)
     }
 
     /// [`RuleSet::matching_all`] with the line's exported variables worked out once by the
@@ -268,6 +287,7 @@ impl RuleSet {
         cmd: &Command,
         script: &Script,
         env: &[(String, String)],
+        ctx: &Context,
     ) -> Matching<'_> {
         let none = Matching::default();
         let Some(program) = rule_program(cmd) else {
@@ -299,29 +319,40 @@ impl RuleSet {
             code: OnceCell::new(),
             dynamic_path: false,
         };
-        let exact: Vec<&Rule> = candidates
+        let mut exact: Vec<&Rule> = candidates
             .iter()
             .filter_map(|&i| self.rules.get(i))
             .filter(|r| r.matches(&tokens, &payloads))
             .collect();
-        if !args.iter().any(|w| w.dynamic) {
-            return Matching {
-                exact,
-                through_dynamic: Vec::new(),
+        let mut through_dynamic: Vec<&Rule> = if args.iter().any(|w| w.dynamic) {
+            let payloads = Payloads {
+                dynamic_path: true,
+                ..payloads
             };
-        }
-        let payloads = Payloads {
-            dynamic_path: true,
-            ..payloads
+            candidates
+                .iter()
+                .filter_map(|&i| self.rules.get(i))
+                .filter(|r| r.matches(&tokens, &payloads))
+                .collect()
+        } else {
+            Vec::new()
         };
-        let through_dynamic = candidates
-            .iter()
-            .filter_map(|&i| self.rules.get(i))
-            .filter(|r| r.matches(&tokens, &payloads))
-            .collect();
+        // The environment is looked for only when something matched: reading the CLIs'
+        // state costs a file read, and most commands match nothing.
+        let target = if exact.is_empty() && through_dynamic.is_empty() {
+            None
+        } else {
+            self.environments
+                .get(program)
+                .and_then(|spec| crate::environment::infer(cmd, program, spec, env, ctx))
+        };
+        let protected = target.as_ref().is_some_and(|t| t.protected);
+        exact.retain(|r| protected || !r.production);
+        through_dynamic.retain(|r| protected || !r.production);
         Matching {
             exact,
             through_dynamic,
+            target,
         }
     }
 }
@@ -344,6 +375,9 @@ pub struct Matching<'r> {
     pub exact: Vec<&'r Rule>,
     /// Rules that match only if a subcommand word known at run time is the one they name.
     pub through_dynamic: Vec<&'r Rule>,
+    /// The environment the command acts on, when a rule matched and its pack says where
+    /// to look.
+    pub target: Option<crate::environment::Target>,
 }
 
 /// A command's payloads, worked out at most once however many rules ask.

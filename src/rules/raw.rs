@@ -36,6 +36,76 @@ pub struct Program {
     /// `railway` and for git). A command with one matches no rule: it runs nothing.
     #[serde(default)]
     pub help_flags: Vec<String>,
+    /// Where the program is told which environment it acts on: a flag, a variable, the
+    /// state it keeps (see `environment`). Rules get stricter when that is production.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<EnvironmentSpec>,
+}
+
+/// How to find the environment one program acts on. Earlier signals win, as they do for
+/// the CLIs themselves: a flag on the command, then a variable the line sets, then the
+/// process's variables, then the state the CLI keeps.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentSpec {
+    /// Which list of protected names in the config applies (`railway_environments` …).
+    pub kind: EnvironmentKind,
+    /// Options whose value is the environment's name (`--environment`, `-e`, `--context`).
+    #[serde(default)]
+    pub flags: Vec<String>,
+    /// Options whose value is a host, a URL or a `host=…` connection string (`-h`,
+    /// `--dbname`): the host names the environment.
+    #[serde(default)]
+    pub host_flags: Vec<String>,
+    /// Options whose value is a path naming the environment (`-chdir=envs/prod`).
+    #[serde(default)]
+    pub path_flags: Vec<String>,
+    /// Options that alone name an environment, written `flag=name` (`--prod=production`).
+    #[serde(default)]
+    pub switches: Vec<String>,
+    /// Variables whose value is the environment's name (`RAILWAY_ENVIRONMENT`).
+    #[serde(default)]
+    pub vars: Vec<String>,
+    /// Variables whose value is a host or URL (`PGHOST`, `DATABASE_URL`).
+    #[serde(default)]
+    pub host_vars: Vec<String>,
+    /// Operands written as a URL or `host=…` connection string name the host
+    /// (`psql postgres://db.prod/app`).
+    #[serde(default)]
+    pub url_operands: bool,
+    /// The state the CLI keeps about where it points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linked: Option<Linked>,
+}
+
+/// The kinds of environment names, each with its own list of protected names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnvironmentKind {
+    /// A Railway environment.
+    Railway,
+    /// A Kubernetes context.
+    Kube,
+    /// A database host.
+    Database,
+    /// A cloud account profile or project.
+    Cloud,
+    /// A Terraform or OpenTofu workspace (or a configuration directory).
+    Terraform,
+    /// An application environment (`RAILS_ENV`, a Heroku app).
+    App,
+}
+
+/// State a CLI keeps about what it points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Linked {
+    /// The Railway environment linked to the working directory (`~/.railway/config.json`).
+    Railway,
+    /// The current context of the kubeconfig (`--kubeconfig`, `KUBECONFIG`, `~/.kube/config`).
+    Kubeconfig,
+    /// The selected Terraform workspace (`TF_WORKSPACE`, `.terraform/environment`).
+    Terraform,
 }
 
 /// How bad a match is. Ordered: the strictest wins.
@@ -166,6 +236,11 @@ pub struct Conditions {
     /// `fs.rmSync(…, {recursive: true})`, `rmtree`, `FileUtils.rm_rf`).
     #[serde(default)]
     pub code_deletes: Vec<PathClass>,
+    /// The command acts on a protected (production) environment, as its program's
+    /// `environment` finds it: for changes that are routine elsewhere (`railway up`,
+    /// `kubectl apply`) but need a person in production.
+    #[serde(default)]
+    pub production: bool,
 }
 
 /// A test on one operand; every part given must hold for that operand.
