@@ -1,0 +1,390 @@
+//! Production awareness and layered configuration, through the real binary: `guardsh check`
+//! in a sandbox with its own home, working directory and variables, so the environment it
+//! infers comes from flags, variables and the CLIs' own state files, as on a real machine.
+
+// These tests start guardsh on purpose.
+#![allow(clippy::disallowed_methods)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const GUARDSH: &str = env!("CARGO_BIN_EXE_guardsh");
+
+struct Sandbox {
+    root: PathBuf,
+    vars: Vec<(String, String)>,
+}
+
+impl Sandbox {
+    fn new(name: &str) -> Sandbox {
+        let root = std::env::temp_dir().join(format!(
+            "guardsh-prod-{name}-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        for d in ["home/.config", "home/.local/state", "work/app"] {
+            std::fs::create_dir_all(root.join(d)).expect("mkdir");
+        }
+        Sandbox {
+            root,
+            vars: Vec::new(),
+        }
+    }
+
+    fn home(&self) -> PathBuf {
+        self.root.join("home")
+    }
+
+    /// The directory commands run in (a project inside `work/`).
+    fn cwd(&self) -> PathBuf {
+        self.root.join("work/app")
+    }
+
+    fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.root.join(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).expect("mkdir");
+        }
+        std::fs::write(&p, text).expect("write");
+        p
+    }
+
+    fn var(mut self, name: &str, value: &str) -> Sandbox {
+        self.vars.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    fn check(&self, line: &str) -> Output {
+        let mut c = Command::new(GUARDSH);
+        c.args(["check", "--json", line])
+            .current_dir(self.cwd())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home())
+            .env("XDG_CONFIG_HOME", self.home().join(".config"))
+            .env("XDG_STATE_HOME", self.home().join(".local/state"));
+        for (k, v) in &self.vars {
+            c.env(k, v);
+        }
+        c.output().expect("guardsh runs")
+    }
+
+    /// The decision on `line`, with the report.
+    fn decide(&self, line: &str) -> (String, Value) {
+        let out = self.check(line);
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{line}: no JSON ({e}); stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        let d = report["decision"].as_str().unwrap_or("?").to_owned();
+        (d, report)
+    }
+
+    fn decision(&self, line: &str) -> String {
+        self.decide(line).0
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn railway_link(s: &Sandbox, dir: &Path, environment: &str) {
+    let config = serde_json::json!({
+        "projects": {
+            dir.display().to_string(): {
+                "projectPath": dir.display().to_string(),
+                "name": "shop",
+                "project": "8e1a",
+                "environment": "env-id-1",
+                "environmentName": environment,
+            }
+        },
+        "user": {"token": null}
+    });
+    s.write("home/.railway/config.json", &config.to_string());
+}
+
+#[test]
+fn railway_flags_variables_and_the_linked_environment() {
+    let s = Sandbox::new("railway");
+    // `railway down` needs a person anywhere; in production it is refused.
+    assert_eq!(s.decision("railway down -y"), "confirm");
+    assert_eq!(s.decision("railway down -y -e staging"), "confirm");
+    let (d, report) = s.decide("railway down -y -e production");
+    assert_eq!(d, "deny");
+    let env = &report["environments"][0];
+    assert_eq!(env["name"], "production");
+    assert_eq!(env["source"], "flag -e");
+    assert_eq!(env["kind"], "railway");
+    assert_eq!(env["protected"], true);
+    assert!(
+        report["matches"][0]["environment"]
+            .as_str()
+            .is_some_and(|e| e.contains("production")),
+        "{report}"
+    );
+    // Deploying is routine, except in production.
+    assert_eq!(s.decision("railway up --detach"), "allow");
+    assert_eq!(s.decision("railway up -e production"), "confirm");
+    assert_eq!(
+        s.decision("RAILWAY_ENVIRONMENT=production railway up"),
+        "confirm"
+    );
+    assert_eq!(
+        s.decision("export RAILWAY_ENVIRONMENT=prod-eu; railway up"),
+        "confirm"
+    );
+    // A variable overwrite is a warning elsewhere, a person's call in production.
+    assert_eq!(s.decision("railway variables set A=1 -e staging"), "warn");
+    assert_eq!(
+        s.decision("railway variables set A=1 -e production"),
+        "confirm"
+    );
+
+    // The environment `railway link` recorded for this directory (or a parent).
+    railway_link(&s, &s.root.join("work"), "production");
+    let (d, report) = s.decide("railway up");
+    assert_eq!(d, "confirm");
+    let source = report["environments"][0]["source"].as_str().unwrap_or("");
+    assert!(source.contains(".railway/config.json"), "{report}");
+    assert_eq!(s.decision("railway down -y"), "deny");
+    // A flag beats the link, as it does for the CLI.
+    assert_eq!(s.decision("railway up -e staging"), "allow");
+    railway_link(&s, &s.root.join("work"), "staging");
+    assert_eq!(s.decision("railway up"), "allow");
+    assert_eq!(s.decision("railway down -y"), "confirm");
+
+    // The process's own variable (the agent's environment).
+    let s = Sandbox::new("railway-var").var("RAILWAY_ENVIRONMENT", "production");
+    assert_eq!(s.decision("railway up"), "confirm");
+    assert_eq!(s.decision("railway up -e staging"), "allow");
+}
+
+#[test]
+fn railway_environments_named_in_the_config() {
+    let s = Sandbox::new("railway-names");
+    assert_eq!(s.decision("railway up -e main"), "allow");
+    s.write(
+        "home/.config/guardsh/config.yaml",
+        "production:\n  railway_environments: [main]\n",
+    );
+    assert_eq!(s.decision("railway up -e main"), "confirm");
+    assert_eq!(s.decision("railway down -y -e main"), "deny");
+    // A value only known at run time may be production.
+    assert_eq!(s.decision("railway up -e \"$TARGET\""), "confirm");
+}
+
+#[test]
+fn kubectl_context_flag_and_current_context() {
+    let s = Sandbox::new("kube");
+    assert_eq!(s.decision("kubectl apply -f k8s/"), "allow");
+    assert_eq!(
+        s.decision("kubectl --context prod-eu apply -f k8s/"),
+        "confirm"
+    );
+    assert_eq!(s.decision("kubectl --context prod-eu get pods"), "allow");
+    // `drain` needs a person; in production it is refused.
+    assert_eq!(s.decision("kubectl drain node-1"), "confirm");
+    assert_eq!(
+        s.decision("kubectl drain node-1 --context production"),
+        "deny"
+    );
+
+    let kubeconfig = s.write(
+        "home/.kube/config",
+        "apiVersion: v1\nkind: Config\ncurrent-context: prod-eu\ncontexts: []\n",
+    );
+    let (d, report) = s.decide("kubectl apply -f k8s/");
+    assert_eq!(d, "confirm");
+    assert_eq!(report["environments"][0]["name"], "prod-eu");
+    assert_eq!(s.decision("kubectl drain node-1"), "deny");
+    assert_eq!(
+        s.decision("kubectl --context kind-dev apply -f k8s/"),
+        "allow"
+    );
+    // KUBECONFIG points elsewhere.
+    let other = s.write(
+        "work/kube-staging",
+        "apiVersion: v1\ncurrent-context: staging\n",
+    );
+    let s = s.var("KUBECONFIG", &other.display().to_string());
+    assert_eq!(s.decision("kubectl apply -f k8s/"), "allow");
+    let line = format!(
+        "kubectl --kubeconfig {} apply -f k8s/",
+        kubeconfig.display()
+    );
+    assert_eq!(s.decision(&line), "confirm");
+}
+
+#[test]
+fn terraform_configuration_directory_and_workspace() {
+    let s = Sandbox::new("tf");
+    assert_eq!(s.decision("terraform apply"), "allow");
+    assert_eq!(s.decision("terraform -chdir=envs/prod apply"), "confirm");
+    assert_eq!(s.decision("terraform -chdir=envs/staging apply"), "allow");
+    assert_eq!(s.decision("terraform -chdir=envs/prod plan"), "allow");
+    // A stateful replace needs a person; in production it is refused.
+    let base = s.decision("terraform apply -auto-approve");
+    assert_ne!(base, "allow");
+    assert_eq!(
+        s.decision("terraform -chdir=envs/prod apply -auto-approve"),
+        "deny"
+    );
+    // The workspace `terraform workspace select` recorded.
+    s.write("work/app/.terraform/environment", "production\n");
+    let (d, report) = s.decide("terraform apply");
+    assert_eq!(d, "confirm");
+    assert!(
+        report["environments"][0]["source"]
+            .as_str()
+            .is_some_and(|x| x.contains(".terraform/environment")),
+        "{report}"
+    );
+    assert_eq!(
+        s.decision("TF_WORKSPACE=staging terraform apply"),
+        "allow",
+        "the variable beats the file, as in terraform"
+    );
+}
+
+#[test]
+fn aws_profiles() {
+    let s = Sandbox::new("aws");
+    assert_eq!(
+        s.decision("aws ec2 stop-instances --instance-ids i-1"),
+        "allow"
+    );
+    assert_eq!(
+        s.decision("aws --profile prod ec2 stop-instances --instance-ids i-1"),
+        "confirm"
+    );
+    assert_eq!(s.decision("aws --profile prod s3 ls"), "allow");
+    let s = s.var("AWS_PROFILE", "production");
+    assert_eq!(
+        s.decision("aws ec2 stop-instances --instance-ids i-1"),
+        "confirm"
+    );
+    assert_eq!(
+        s.decision("aws --profile sandbox ec2 stop-instances --instance-ids i-1"),
+        "allow"
+    );
+    s.write(
+        "home/.config/guardsh/config.yaml",
+        "production:\n  cloud_profiles: [acme-main]\n",
+    );
+    assert_eq!(
+        s.decision("aws --profile acme-main ec2 reboot-instances --instance-ids i-1"),
+        "confirm"
+    );
+}
+
+#[test]
+fn psql_hosts() {
+    let s = Sandbox::new("psql");
+    // Dropping a view needs a person; against a production host it is refused.
+    assert_eq!(s.decision("psql -h localhost -c 'DROP VIEW v'"), "confirm");
+    let (d, report) = s.decide("psql -h db.prod.internal -c 'DROP VIEW v'");
+    assert_eq!(d, "deny");
+    assert_eq!(report["environments"][0]["name"], "db.prod.internal");
+    assert_eq!(
+        s.decision("psql postgres://app@db.prod.internal:5432/shop -c 'DROP VIEW v'"),
+        "deny"
+    );
+    assert_eq!(
+        s.decision("psql 'host=db.prod.internal dbname=shop' -c 'DROP VIEW v'"),
+        "deny"
+    );
+    assert_eq!(
+        s.decision("psql -h db.prod.internal -c 'SELECT 1'"),
+        "allow"
+    );
+    let s = s.var("DATABASE_URL", "postgres://u:p@pg.live.example.com/shop");
+    assert_eq!(
+        s.decision("psql \"$DATABASE_URL\" -c 'DROP VIEW v'"),
+        "deny"
+    );
+    let s = s.var("PGHOST", "127.0.0.1");
+    assert_eq!(
+        s.decision("psql -c 'DROP VIEW v'"),
+        "confirm",
+        "PGHOST comes before DATABASE_URL"
+    );
+    s.write(
+        "home/.config/guardsh/config.yaml",
+        "production:\n  database_hosts: ['10.0.*']\n",
+    );
+    assert_eq!(s.decision("psql -h 10.0.3.4 -c 'DROP VIEW v'"), "deny");
+}
+
+#[test]
+fn a_project_file_cannot_allow_and_the_user_can() {
+    let s = Sandbox::new("layers");
+    let line = "railway volume delete --volume pg-data --yes";
+    assert_eq!(s.decision(line), "deny");
+    // The agent writes a project file that allows the rule: ignored, with a warning.
+    s.write(
+        "work/.guardsh.yaml",
+        "allow:\n  - rule: railway.volume.delete\n    reason: the agent says it is fine\n",
+    );
+    let out = s.check(line);
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["decision"], "deny");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("`allow` ignored"), "{stderr}");
+    assert!(stderr.contains(".guardsh.yaml"), "{stderr}");
+    // Lowering a severity is ignored too; raising one holds.
+    s.write(
+        "work/.guardsh.yaml",
+        "overrides:\n  railway.volume.delete: warn\n  railway.down: deny\n",
+    );
+    let out = s.check(line);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("only raise"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(s.decision(line), "deny");
+    assert_eq!(s.decision("railway down -y"), "deny");
+    // A project rule adds protection.
+    s.write(
+        "work/.guardsh.yaml",
+        "rules:\n  - id: shop.reseed\n    program: make\n    path: [reseed]\n    severity: confirm\n    message: wipes and reseeds the shared database\n    suggestion: ask a human\n    examples: {block: [make reseed]}\n",
+    );
+    assert_eq!(s.decision("make reseed"), "confirm");
+    assert_eq!(s.decision("make test"), "allow");
+    // The user's own file may allow, with a reason.
+    s.write(
+        "home/.config/guardsh/config.yaml",
+        "allow:\n  - rule: shop.reseed\n    reason: my scratch database\n",
+    );
+    assert_eq!(s.decision("make reseed"), "allow");
+}
+
+#[test]
+fn user_packs_load_and_broken_ones_stop_everything() {
+    let s = Sandbox::new("packs");
+    assert_eq!(s.decision("acmectl wipe --all"), "allow");
+    s.write(
+        "home/.config/guardsh/guards/acme.yaml",
+        "pack: acme\ndescription: our own CLI\nrules:\n  - id: acme.wipe\n    program: acmectl\n    path: [wipe]\n    severity: deny\n    message: wipes every tenant\n    suggestion: wipe one tenant\n    examples:\n      block: [acmectl wipe --all]\n",
+    );
+    assert_eq!(s.decision("acmectl wipe --all"), "deny");
+    s.write(
+        "home/.config/guardsh/guards/broken.yaml",
+        "pack: broken\ndescription: x\nrules:\n  - id: broken.x\n    program: x\n    sevrity: deny\n",
+    );
+    let out = s.check("ls");
+    assert_eq!(out.status.code(), Some(6), "a broken pack stops guardsh");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broken.yaml:"), "{stderr}");
+    assert!(stderr.contains("sevrity"), "{stderr}");
+}
