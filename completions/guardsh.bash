@@ -25,6 +25,9 @@ _guardsh() {
             guardsh,check)
                 cmd="guardsh__subcmd__check"
                 ;;
+            guardsh,config)
+                cmd="guardsh__subcmd__config"
+                ;;
             guardsh,doctor)
                 cmd="guardsh__subcmd__doctor"
                 ;;
@@ -58,6 +61,18 @@ _guardsh() {
             guardsh,uninstall)
                 cmd="guardsh__subcmd__uninstall"
                 ;;
+            guardsh__subcmd__config,help)
+                cmd="guardsh__subcmd__config__subcmd__help"
+                ;;
+            guardsh__subcmd__config,show)
+                cmd="guardsh__subcmd__config__subcmd__show"
+                ;;
+            guardsh__subcmd__config__subcmd__help,help)
+                cmd="guardsh__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            guardsh__subcmd__config__subcmd__help,show)
+                cmd="guardsh__subcmd__config__subcmd__help__subcmd__show"
+                ;;
             guardsh__subcmd__help,alias)
                 cmd="guardsh__subcmd__help__subcmd__alias"
                 ;;
@@ -66,6 +81,9 @@ _guardsh() {
                 ;;
             guardsh__subcmd__help,check)
                 cmd="guardsh__subcmd__help__subcmd__check"
+                ;;
+            guardsh__subcmd__help,config)
+                cmd="guardsh__subcmd__help__subcmd__config"
                 ;;
             guardsh__subcmd__help,doctor)
                 cmd="guardsh__subcmd__help__subcmd__doctor"
@@ -99,6 +117,9 @@ _guardsh() {
                 ;;
             guardsh__subcmd__help,uninstall)
                 cmd="guardsh__subcmd__help__subcmd__uninstall"
+                ;;
+            guardsh__subcmd__help__subcmd__config,show)
+                cmd="guardsh__subcmd__help__subcmd__config__subcmd__show"
                 ;;
             guardsh__subcmd__help__subcmd__shell,install)
                 cmd="guardsh__subcmd__help__subcmd__shell__subcmd__install"
@@ -155,7 +176,7 @@ _guardsh() {
 
     case "${cmd}" in
         guardsh)
-            opts="-h -V --color --help --version explain check test approve log shell run shim alias hook install uninstall doctor help"
+            opts="-h -V --color --help --version explain check test approve log shell run shim alias config hook install uninstall doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -256,6 +277,84 @@ _guardsh() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guardsh__subcmd__config)
+            opts="-h -V --color --help --version show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__config__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__config__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__config__subcmd__show)
+            opts="-h -V --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guardsh__subcmd__doctor)
             opts="-h -V --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -323,7 +422,7 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help)
-            opts="explain check test approve log shell run shim alias hook install uninstall doctor help"
+            opts="explain check test approve log shell run shim alias config hook install uninstall doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -367,6 +466,34 @@ _guardsh() {
         guardsh__subcmd__help__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__config)
+            opts="show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -66,6 +66,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "run",
     "shim",
     "alias",
+    "config",
 ];
 
 /// Said after the exit codes: how errors look.
@@ -253,6 +254,10 @@ Examples:
     /// Print alias lines (`alias railway='guardsh run -- railway'`) for the covered CLIs on PATH.
     Alias(AliasArgs),
 
+    /// Show the configuration in effect: each layer, what it sets, and what was ignored.
+    #[command(subcommand)]
+    Config(ConfigCommands),
+
     /// Answer an AI agent's pre-execution hook: read its JSON on standard input, decide as
     /// `check` does, and reply in that agent's format.
     #[command(
@@ -378,6 +383,27 @@ pub struct RunArgs {
         allow_hyphen_values = true
     )]
     pub argv: Vec<OsString>,
+}
+
+/// `guardsh config …`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ConfigCommands {
+    /// Print the effective configuration and where each part came from: built-in packs,
+    /// then /etc/guardsh (only when root owns it and nobody else can write it), then
+    /// ~/.config/guardsh, then .guardsh.yaml found upward from the working directory (which
+    /// can only tighten). Exit 6 when a file is broken.
+    #[command(
+        after_long_help = "Examples:\n  guardsh config show\n  guardsh config show --json | jq .protected"
+    )]
+    Show(ConfigShowArgs),
+}
+
+/// `guardsh config show`.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigShowArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `guardsh alias`.

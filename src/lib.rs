@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod config_show;
 pub mod confirm;
 pub mod decision;
 pub mod environment;
@@ -87,6 +88,9 @@ pub enum Error {
     /// `guardsh install`, `uninstall` or `doctor` failed.
     #[error(transparent)]
     Hooks(#[from] hooks::Error),
+    /// A configuration file or pack is broken.
+    #[error(transparent)]
+    Config(#[from] config::Error),
 }
 
 impl Error {
@@ -99,6 +103,7 @@ impl Error {
             Error::Approve(e) => e.exit_code(),
             Error::Io(_) => exit::FAILURE,
             Error::Hooks(e) => e.exit_code(),
+            Error::Config(_) => exit::CONFIG,
         }
     }
 
@@ -108,7 +113,7 @@ impl Error {
             Error::Explain(e) => e.is_broken_pipe(),
             Error::Check(e) => e.is_broken_pipe(),
             Error::Test(e) => e.is_broken_pipe(),
-            Error::Approve(_) | Error::Io(_) => false,
+            Error::Approve(_) | Error::Io(_) | Error::Config(_) => false,
             Error::Hooks(e) => e.is_broken_pipe(),
         }
     }
@@ -232,6 +237,21 @@ fn dispatch(cli: &cli::Cli) -> Result<u8, Error> {
         cli::Commands::Shim(cli::ShimCommands::Remove(a)) => {
             let text = shim::remove(&a.names, a.dir.as_deref()).map_err(Error::Io)?;
             print!("{text}");
+            Ok(exit::OK)
+        }
+        cli::Commands::Config(cli::ConfigCommands::Show(a)) => {
+            let report = config_show::report()?;
+            let text = if a.json {
+                let mut t = serde_json::to_string_pretty(&report)
+                    .map_err(|e| Error::Io(format!("cannot serialise the report: {e}")))?;
+                t.push('\n');
+                t
+            } else {
+                config_show::render_human(&report)
+            };
+            io::stdout()
+                .write_all(text.as_bytes())
+                .map_err(|e| Error::Io(format!("cannot write the output: {e}")))?;
             Ok(exit::OK)
         }
         cli::Commands::Alias(a) => {

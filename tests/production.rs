@@ -388,3 +388,67 @@ fn user_packs_load_and_broken_ones_stop_everything() {
     assert!(stderr.contains("broken.yaml:"), "{stderr}");
     assert!(stderr.contains("sevrity"), "{stderr}");
 }
+
+#[test]
+fn config_show_names_each_layer_and_what_was_ignored() {
+    let s = Sandbox::new("show");
+    s.write(
+        "home/.config/guardsh/config.yaml",
+        "overrides:\n  git.push.force: deny\nallow:\n  - {command: make nuke, reason: our own target, expires: 2001-01-01}\nproduction:\n  kube_contexts: [gke-main]\n",
+    );
+    s.write(
+        "work/.guardsh.yaml",
+        "allow:\n  - {rule: railway.volume.delete, reason: trust me}\noverrides:\n  railway.down: warn\n  no.such.rule: deny\nproduction:\n  railway_environments: [main]\n",
+    );
+    let run = |json: bool| {
+        let mut c = Command::new(GUARDSH);
+        c.args(["config", "show"]);
+        if json {
+            c.arg("--json");
+        }
+        c.current_dir(s.cwd())
+            .env_clear()
+            .env("HOME", s.home())
+            .env("XDG_CONFIG_HOME", s.home().join(".config"))
+            .output()
+            .expect("runs")
+    };
+    let out = run(true);
+    assert_eq!(out.status.code(), Some(0));
+    let r: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let status_of = |rule: &str| {
+        r["overrides"]
+            .as_array()
+            .and_then(|a| a.iter().find(|o| o["rule"] == rule))
+            .map(|o| o["status"].as_str().unwrap_or("").to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(status_of("git.push.force"), "applied");
+    assert!(status_of("railway.down").starts_with("ignored"), "{r}");
+    assert!(status_of("no.such.rule").starts_with("unknown rule"), "{r}");
+    assert_eq!(r["protected"]["kube_contexts"][0], "gke-main");
+    assert_eq!(r["protected"]["railway_environments"][0], "main");
+    assert_eq!(r["allow"].as_array().map(Vec::len), Some(1), "{r}");
+    assert_eq!(r["allow"][0]["status"], "expired");
+    assert_eq!(r["allow"][0]["origin"], "user");
+    let warnings = r["warnings"].to_string();
+    assert!(warnings.contains("`allow` ignored"), "{warnings}");
+    let project = r["places"]
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["origin"] == "project"))
+        .expect("project place");
+    assert_eq!(project["status"], "in effect");
+    let text = String::from_utf8_lossy(&run(false).stdout).into_owned();
+    assert!(text.contains("project"), "{text}");
+    assert!(text.contains("warning: "), "{text}");
+    assert!(text.contains("gke-main"), "{text}");
+    // A broken file is a configuration error (exit 6), named with its line.
+    s.write("work/.guardsh.yaml", "overides: {}\n");
+    let out = run(false);
+    assert_eq!(out.status.code(), Some(6));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(".guardsh.yaml:1:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

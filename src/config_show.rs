@@ -1,0 +1,342 @@
+//! `guardsh config show`: the configuration in effect and where each part came from, so a
+//! person can see why a command is allowed or refused, and what a project file tried.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::config::{self, Layers, Origin, Places};
+use crate::environment::{DEFAULT_WORDS, Protected};
+use crate::rules::builtin;
+use crate::term::escape;
+
+/// One place a layer is looked for.
+#[derive(Debug, Serialize)]
+pub struct Place {
+    /// Which layer.
+    pub origin: Origin,
+    /// The file or directory.
+    pub path: PathBuf,
+    /// `in effect`, `absent`, or `ignored: why`.
+    pub status: String,
+}
+
+/// A severity override and what came of it.
+#[derive(Debug, Serialize)]
+pub struct Override {
+    /// The rule.
+    pub rule: String,
+    /// What the file asks for.
+    pub severity: String,
+    /// The file.
+    pub origin: Origin,
+    /// The file's path.
+    pub path: PathBuf,
+    /// `applied`, `ignored: …`, or `unknown rule`.
+    pub status: String,
+}
+
+/// An allow entry.
+#[derive(Debug, Serialize)]
+pub struct Allow {
+    /// The file.
+    pub origin: Origin,
+    /// The file's path.
+    pub path: PathBuf,
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: config::AllowEntry,
+    /// `current`, `expired`, or `unknown rule`.
+    pub status: String,
+}
+
+/// A pack from the configuration.
+#[derive(Debug, Serialize)]
+pub struct Pack {
+    /// Which layer.
+    pub origin: Origin,
+    /// The file.
+    pub path: PathBuf,
+    /// The pack's name.
+    pub pack: String,
+    /// How many rules it adds.
+    pub rules: usize,
+}
+
+/// Everything `config show` reports.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// Where each layer was looked for.
+    pub places: Vec<Place>,
+    /// The real shell shell mode runs, and where that comes from.
+    pub shell: String,
+    /// Built-in packs and how many rules they hold.
+    pub builtin_packs: usize,
+    /// Built-in rules.
+    pub builtin_rules: usize,
+    /// Packs the configuration adds.
+    pub packs: Vec<Pack>,
+    /// Words that make an environment name protected, whatever the config says.
+    pub protected_words: Vec<String>,
+    /// Protected names from the configuration.
+    pub protected: Protected,
+    /// Severity overrides.
+    pub overrides: Vec<Override>,
+    /// Allow entries.
+    pub allow: Vec<Allow>,
+    /// What was ignored.
+    pub warnings: Vec<String>,
+}
+
+/// Build the report for the real places.
+pub fn report() -> Result<Report, config::Error> {
+    report_for(&Places::real())
+}
+
+/// Build the report for `places`.
+pub fn report_for(places: &Places) -> Result<Report, config::Error> {
+    let layers = config::load_layers(places)?;
+    let all = builtin::all()?;
+    let mut warnings = layers.warnings.clone();
+    let places_list = list_places(places, &layers);
+    let base = |id: &str| all.rules().iter().find(|r| r.id == id).map(|r| r.severity);
+    let extra_ids: Vec<&str> = layers
+        .packs
+        .iter()
+        .flat_map(|p| p.pack.rules.iter().map(|r| r.id.as_str()))
+        .collect();
+    let known = |id: &str| base(id).is_some() || extra_ids.contains(&id);
+    let mut overrides = Vec::new();
+    for l in &layers.layers {
+        for (rule, s) in &l.config.overrides {
+            let status = match base(rule) {
+                _ if !known(rule) => "unknown rule: no pack has it".to_owned(),
+                Some(b) if !l.origin.may_loosen() && *s < b => format!(
+                    "ignored: a project file can only raise a severity (it is {})",
+                    config::severity_name(b)
+                ),
+                _ => "applied".to_owned(),
+            };
+            overrides.push(Override {
+                rule: rule.clone(),
+                severity: config::severity_name(*s).to_owned(),
+                origin: l.origin,
+                path: l.path.clone(),
+                status,
+            });
+        }
+    }
+    let now = crate::clock::now();
+    let mut allow = Vec::new();
+    for l in &layers.layers {
+        for e in &l.config.allow {
+            let status = match &e.rule {
+                Some(r) if !known(r) => "unknown rule: no pack has it".to_owned(),
+                _ if !e.current(now) => "expired".to_owned(),
+                _ => "current".to_owned(),
+            };
+            allow.push(Allow {
+                origin: l.origin,
+                path: l.path.clone(),
+                entry: e.clone(),
+                status,
+            });
+        }
+    }
+    // Lowering attempts found against the built-in severities, as a run would report them.
+    for o in &overrides {
+        if o.status.starts_with("ignored") {
+            warnings.push(format!(
+                "{}: override `{}: {}` {}",
+                o.path.display(),
+                o.rule,
+                o.severity,
+                o.status
+            ));
+        }
+    }
+    let shell = match layers
+        .layers
+        .iter()
+        .rev()
+        .find(|l| l.config.shell.is_some())
+    {
+        Some(l) => format!(
+            "{} (from {})",
+            l.config
+                .shell
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            l.path.display()
+        ),
+        None => "bash on PATH (the default; GUARDSH_SHELL overrides)".to_owned(),
+    };
+    Ok(Report {
+        places: places_list,
+        shell,
+        builtin_packs: builtin::pack_names().len(),
+        builtin_rules: all.rules().len(),
+        packs: layers
+            .packs
+            .iter()
+            .map(|p| Pack {
+                origin: p.origin,
+                path: p.path.clone(),
+                pack: p.pack.pack.clone(),
+                rules: p.pack.rules.len(),
+            })
+            .collect(),
+        protected_words: DEFAULT_WORDS.iter().map(|w| (*w).to_owned()).collect(),
+        protected: layers.protected(),
+        overrides,
+        allow,
+        warnings,
+    })
+}
+
+fn list_places(places: &Places, layers: &Layers) -> Vec<Place> {
+    let mut out = Vec::new();
+    let status_of = |path: &PathBuf| -> String {
+        if layers.layers.iter().any(|l| &l.path == path) {
+            return "in effect".to_owned();
+        }
+        let shown = path.display().to_string();
+        if let Some(w) = layers.warnings.iter().find(|w| w.starts_with(&shown)) {
+            return w.strip_prefix(&shown).unwrap_or(w).trim_start().to_owned();
+        }
+        if path.exists() {
+            "in effect".to_owned()
+        } else {
+            "absent".to_owned()
+        }
+    };
+    for (origin, dir) in [
+        (Origin::System, &places.system),
+        (Origin::User, &places.user),
+    ] {
+        let Some(dir) = dir else { continue };
+        for p in [dir.join("config.yaml"), dir.join("guards")] {
+            out.push(Place {
+                origin,
+                status: status_of(&p),
+                path: p,
+            });
+        }
+    }
+    let project = places
+        .cwd
+        .as_deref()
+        .and_then(config::find_project_file)
+        .unwrap_or_else(|| PathBuf::from(config::PROJECT_FILE));
+    out.push(Place {
+        origin: Origin::Project,
+        status: if project.is_absolute() {
+            status_of(&project)
+        } else {
+            "absent (none in the working directory or its parents)".to_owned()
+        },
+        path: project,
+    });
+    out
+}
+
+fn origin_name(o: Origin) -> &'static str {
+    match o {
+        Origin::System => "system",
+        Origin::User => "user",
+        Origin::Project => "project",
+    }
+}
+
+/// The report for a person.
+pub fn render_human(r: &Report) -> String {
+    let mut out =
+        String::from("layers (later ones apply on top; a project file can only tighten):\n");
+    out.push_str(&format!(
+        "  built-in  {} packs, {} rules\n",
+        r.builtin_packs, r.builtin_rules
+    ));
+    for p in &r.places {
+        out.push_str(&format!(
+            "  {:<8}  {}  ({})\n",
+            origin_name(p.origin),
+            escape(&p.path.display().to_string()),
+            escape(&p.status)
+        ));
+    }
+    out.push_str(&format!("shell: {}\n", escape(&r.shell)));
+    if !r.packs.is_empty() {
+        out.push_str("packs from the configuration:\n");
+        for p in &r.packs {
+            out.push_str(&format!(
+                "  {:<8}  {} ({} rules) from {}\n",
+                origin_name(p.origin),
+                escape(&p.pack),
+                p.rules,
+                escape(&p.path.display().to_string())
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "protected environments: any name with the word {}",
+        r.protected_words.join(", ")
+    ));
+    let lists = [
+        ("names", &r.protected.names),
+        ("railway_environments", &r.protected.railway_environments),
+        ("kube_contexts", &r.protected.kube_contexts),
+        ("database_hosts", &r.protected.database_hosts),
+        ("cloud_profiles", &r.protected.cloud_profiles),
+        ("terraform_workspaces", &r.protected.terraform_workspaces),
+    ];
+    out.push('\n');
+    for (name, list) in lists {
+        if !list.is_empty() {
+            let shown: Vec<String> = list.iter().map(|n| escape(n).into_owned()).collect();
+            out.push_str(&format!("  {name}: {}\n", shown.join(", ")));
+        }
+    }
+    if !r.overrides.is_empty() {
+        out.push_str("overrides:\n");
+        for o in &r.overrides {
+            out.push_str(&format!(
+                "  {}: {}  [{} {}]  {}\n",
+                escape(&o.rule),
+                o.severity,
+                origin_name(o.origin),
+                escape(&o.path.display().to_string()),
+                escape(&o.status)
+            ));
+        }
+    }
+    if !r.allow.is_empty() {
+        out.push_str("allowed:\n");
+        for a in &r.allow {
+            let what = match (&a.entry.rule, &a.entry.command) {
+                (Some(rule), _) => format!("rule {rule}"),
+                (_, Some(cmd)) => format!("command `{cmd}`"),
+                _ => String::new(),
+            };
+            let expires = a
+                .entry
+                .expires
+                .as_deref()
+                .map(|d| format!(", until {d}"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  {}  ({}{})  [{} {}]  {}\n",
+                escape(&what),
+                escape(&a.entry.reason),
+                escape(&expires),
+                origin_name(a.origin),
+                escape(&a.path.display().to_string()),
+                escape(&a.status)
+            ));
+        }
+    }
+    for w in &r.warnings {
+        out.push_str(&format!("warning: {}\n", escape(w)));
+    }
+    out
+}
