@@ -56,6 +56,7 @@ pub enum Error {
 }
 
 /// The configuration file's shape.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -78,6 +79,7 @@ pub struct Config {
 }
 
 /// One allowlist entry: exactly one of `rule` or `command`.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AllowEntry {

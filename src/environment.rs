@@ -23,6 +23,7 @@ use crate::rules::raw::{EnvironmentKind, EnvironmentSpec, Linked};
 pub const DEFAULT_WORDS: &[&str] = &["prod", "production", "live"];
 
 /// The names the config protects beyond [`DEFAULT_WORDS`], as globs.
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Protected {

@@ -25,6 +25,8 @@ pub mod paths;
 pub mod payload;
 pub mod policy;
 pub mod rules;
+#[cfg(test)]
+mod schema;
 pub mod sh_args;
 pub mod shell_install;
 pub mod shim;

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 /// One pack: the rules for one platform.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Pack {
     /// The pack's name (`railway`, `git`).
@@ -24,6 +25,7 @@ pub struct Pack {
 
 /// How one program's argv is read.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Program {
     /// Options that take a value, skipped wherever they stand (`-e`, `--environment`).
@@ -46,6 +48,7 @@ pub struct Program {
 /// the CLIs themselves: a flag on the command, then a variable the line sets, then the
 /// process's variables, then the state the CLI keeps.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnvironmentSpec {
     /// Which list of protected names in the config applies (`railway_environments` …).
@@ -80,6 +83,7 @@ pub struct EnvironmentSpec {
 
 /// The kinds of environment names, each with its own list of protected names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EnvironmentKind {
     /// A Railway environment.
@@ -98,6 +102,7 @@ pub enum EnvironmentKind {
 
 /// State a CLI keeps about what it points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Linked {
     /// The Railway environment linked to the working directory (`~/.railway/config.json`).
@@ -110,6 +115,7 @@ pub enum Linked {
 
 /// How bad a match is. Ordered: the strictest wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Runs, with a warning.
@@ -122,6 +128,7 @@ pub enum Severity {
 
 /// One rule.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// Stable id, `<pack>.<what>.<verb>` (`railway.volume.delete`).
@@ -146,6 +153,7 @@ pub struct Rule {
 
 /// A single string or a list of them.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum OneOrMany {
     /// One.
@@ -172,6 +180,7 @@ impl OneOrMany {
 /// `{,./}dist{,/}` is `dist`, `./dist`, `dist/` and `./dist/`. The option `--` counts as a
 /// flag named `--` (`flags_any: ["--"]`: paths follow).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Conditions {
     /// At least one of these options is present (`-r|-R|--recursive` may be one entry).
@@ -245,6 +254,7 @@ pub struct Conditions {
 
 /// A test on one operand; every part given must hold for that operand.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OperandTest {
     /// It is of one of these classes.
@@ -263,6 +273,7 @@ pub struct OperandTest {
 
 /// Conditions on an HTTP request; all that are given must hold.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Http {
     /// The method is one of these (`DELETE`).
@@ -293,6 +304,7 @@ pub struct Http {
 
 /// Classes of paths a rule can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PathClass {
     /// `/`, `/*`, `/.`, `//`.
@@ -315,6 +327,7 @@ pub enum PathClass {
 
 /// Lines a rule must match and lines it must not.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Examples {
     /// Lines that must be refused by this rule.

@@ -1,0 +1,101 @@
+//! The JSON schemas for rule packs and config files, committed under `guards/schema/` for
+//! editors (`# yaml-language-server: $schema=…` at the top of a pack). They are derived
+//! from the very types the loader deserialises; this test fails when the committed files
+//! are stale (`GUARDSH_UPDATE_GENERATED=1 cargo test --lib schema` rewrites them) or when a
+//! built-in pack lacks the schema comment.
+
+use std::path::{Path, PathBuf};
+
+/// The first line of every built-in pack.
+pub const PACK_SCHEMA_COMMENT: &str = "# yaml-language-server: $schema=schema/pack.schema.json";
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("guards/schema")
+}
+
+fn render<T: schemars::JsonSchema>(title: &str, id: &str) -> String {
+    let mut schema = schemars::schema_for!(T);
+    schema.insert("title".into(), title.into());
+    schema.insert("$id".into(), id.into());
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn expected() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "pack.schema.json",
+            render::<crate::rules::raw::Pack>(
+                "guardsh rule pack",
+                "https://guardsh.dev/schema/pack.schema.json",
+            ),
+        ),
+        (
+            "config.schema.json",
+            render::<crate::config::Config>(
+                "guardsh configuration",
+                "https://guardsh.dev/schema/config.schema.json",
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn committed_schemas_are_current() {
+    let update = std::env::var_os("GUARDSH_UPDATE_GENERATED").is_some();
+    let mut stale = Vec::new();
+    for (name, text) in expected() {
+        assert!(text.len() > 1000, "{name} came out empty");
+        let path = dir().join(name);
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        if committed != text {
+            if update {
+                std::fs::create_dir_all(dir()).expect("mkdir guards/schema");
+                std::fs::write(&path, &text).expect("write schema");
+            } else {
+                stale.push(name);
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale: {stale:?}; run `GUARDSH_UPDATE_GENERATED=1 cargo test --lib schema` and commit"
+    );
+}
+
+#[test]
+fn the_schema_knows_every_condition() {
+    // A spot check that the derive follows serde: unknown fields are refused and the
+    // conditions are all there.
+    let text = render::<crate::rules::raw::Pack>("t", "t");
+    for field in [
+        "flags_any",
+        "production",
+        "code_deletes",
+        "url_operands",
+        "not_mutations",
+    ] {
+        assert!(text.contains(&format!("\"{field}\"")), "{field} missing");
+    }
+    assert!(text.contains("\"additionalProperties\": false"));
+}
+
+#[test]
+fn every_built_in_pack_names_its_schema() {
+    let guards = Path::new(env!("CARGO_MANIFEST_DIR")).join("guards");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&guards).expect("guards/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let text = std::fs::read_to_string(&path).expect("readable");
+            if text.lines().next() != Some(PACK_SCHEMA_COMMENT) {
+                missing.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "these packs do not start with `{PACK_SCHEMA_COMMENT}`: {missing:?}"
+    );
+}
