@@ -62,6 +62,10 @@ pub struct Entry {
     pub rules: Vec<String>,
     /// What happened.
     pub outcome: Outcome,
+    /// The protected environments the matched commands act on (`production`, from
+    /// `flag -e`): why a routine command was held back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<String>,
 }
 
 impl Entry {
@@ -92,6 +96,12 @@ impl Entry {
             decision,
             rules,
             outcome,
+            environments: verdict
+                .environments
+                .iter()
+                .filter(|t| t.protected)
+                .map(|t| format!("{} ({})", t.name, t.source))
+                .collect(),
         }
     }
 }
