@@ -20,7 +20,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use e2e::{GUARDSH, Scratch, find_in, is_root, path_dirs, path_with, require, text};
+use e2e::{GUARDSH, Scratch, find_in, path_dirs, path_with, require, text};
+
+/// Whether the tests run as root (then database servers, which refuse root, run as another
+/// user).
+pub fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
 
 /// The server's programs: `pg_config --bindir`, else the newest /usr/lib/postgresql/N/bin
 /// (Debian), else PATH.

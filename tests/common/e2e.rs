@@ -3,6 +3,7 @@
 //! only, so the other test binaries do not see (and warn about) what they do not use.
 
 use std::ffi::{OsStr, OsString};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -26,7 +27,12 @@ pub fn require<T>(found: Option<T>, test: &str, what: &str) -> Option<T> {
         !under_ci(),
         "{test}: {what} (CI=true: a missing package fails the end-to-end tests; .ci/run installs it)"
     );
-    eprintln!("SKIPPED {test}: {what} (set CI=true to make this a failure)");
+    // Straight to the standard error file, not through eprintln!, which the test harness
+    // captures and shows only for failing tests: a skip must be seen.
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "SKIPPED {test}: {what} (set CI=true to make this a failure)"
+    );
     None
 }
 
@@ -41,13 +47,6 @@ pub fn find_in(name: &str, dirs: impl IntoIterator<Item = PathBuf>) -> Option<Pa
 /// The directories of the test process's own PATH.
 pub fn path_dirs() -> Vec<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).collect()
-}
-
-/// Whether the tests run as root (then database servers, which refuse root, run as another
-/// user).
-pub fn is_root() -> bool {
-    use std::os::unix::fs::MetadataExt as _;
-    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
 /// A private directory for one test, removed when dropped: the HOME and XDG directories of
