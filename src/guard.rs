@@ -220,7 +220,10 @@ fn interactive(shell: &Path, inv: &Invocation) -> u8 {
     exec_or_fail(shell, inv, None)
 }
 
-fn read_bounded<R: io::Read>(reader: io::Result<R>, limit: usize) -> io::Result<(Vec<u8>, bool)> {
+pub(crate) fn read_bounded<R: io::Read>(
+    reader: io::Result<R>,
+    limit: usize,
+) -> io::Result<(Vec<u8>, bool)> {
     let mut bytes = Vec::new();
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     reader?.take(cap).read_to_end(&mut bytes)?;
@@ -231,7 +234,7 @@ fn read_bounded<R: io::Read>(reader: io::Result<R>, limit: usize) -> io::Result<
 /// The script read from standard input, handed back to the shell on its standard input:
 /// the same bytes, from an unlinked private file (a script may read its own standard input,
 /// as `bash -s` allows).
-fn replay(bytes: &[u8]) -> io::Result<Stdio> {
+pub(crate) fn replay(bytes: &[u8]) -> io::Result<Stdio> {
     use std::os::unix::fs::OpenOptionsExt as _;
     let dir = std::env::temp_dir();
     for attempt in 0..16u32 {

@@ -6,7 +6,7 @@
 //! One binary dispatching on `argv[0]`: no forwarding scripts.
 
 use std::ffi::OsString;
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use crate::audit::{self, Entry, Mode, Outcome};
@@ -25,6 +25,42 @@ const NOT_RECOMMENDED: &[&str] = &[
     "nodejs", "perl", "ruby", "bun", "deno", "php", "sudo", "env", "make",
 ];
 
+/// Is `command` (one program's argv, as shell text) a database client that will read its
+/// statements from standard input?
+fn reads_statements_from_stdin(command: &str) -> bool {
+    let script = crate::unwrap::analyze(command, &Limits::default());
+    script
+        .commands
+        .first()
+        .is_some_and(crate::payload::sql::reads_stdin)
+}
+
+/// `command` with `stdin` as a quoted heredoc, under a delimiter the text does not contain,
+/// so the analysis reads the statements exactly as the client will.
+fn with_stdin_as_heredoc(command: &str, stdin: &[u8]) -> String {
+    let body = String::from_utf8_lossy(stdin);
+    let mut delimiter = String::from("GUARDSH_STDIN");
+    let mut n = 0u32;
+    while body.lines().any(|l| l == delimiter) {
+        n += 1;
+        delimiter = format!("GUARDSH_STDIN_{n}");
+    }
+    let mut text = format!("{command} <<'{delimiter}'\n{body}");
+    if !body.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&delimiter);
+    text.push('\n');
+    text
+}
+
+/// Packs about general tools rather than one platform's CLI: the file system and system
+/// administration (`rm`, `mkfs`, `systemctl`), git, interpreters, and guardsh's own files
+/// (which name `sed`, `head`, `jq`… as ways to read or edit them). Shimming their programs
+/// would put guardsh in front of every script's text processing; shell mode and hooks
+/// cover them instead. They can still be shimmed by name.
+const GENERAL_PACKS: &[&str] = &["filesystem", "git", "guardsh-self", "python"];
+
 /// Run `program` (a name, or a path for `guardsh run`) with `args`, guarded.
 pub fn run(program: &OsString, args: Vec<OsString>) -> u8 {
     let shown = program.to_string_lossy().into_owned();
@@ -39,8 +75,32 @@ pub fn run(program: &OsString, args: Vec<OsString>) -> u8 {
             return exit::CONFIG;
         }
     };
-    let input = Input::from_bytes(command.clone().into_bytes(), false);
-    let verdict = match policy.verdict(&input, &Limits::default()) {
+    let limits = Limits::default();
+    // A shim sees only its argv. A database client that reads its statements from standard
+    // input (`psql <<EOF`, `… | psql`, `psql < dump.sql`) under a plain shell would run them
+    // unread: read them first, judge them as the heredoc they are, and hand the same bytes
+    // on. The client would wait for the end of its input anyway.
+    let mut stdin_bytes = None;
+    let mut judged = command.clone();
+    let mut cut = false;
+    if !std::io::stdin().is_terminal() && reads_statements_from_stdin(&command) {
+        match crate::guard::read_bounded(Ok(std::io::stdin().lock()), limits.max_input_bytes) {
+            Ok((bytes, truncated)) => {
+                judged = with_stdin_as_heredoc(&command, &bytes);
+                // Over the limit: the analysis refuses what it cannot read whole.
+                cut = truncated;
+                stdin_bytes = Some(bytes);
+            }
+            Err(e) => {
+                say(&format!(
+                    "cannot read the statements on standard input: {e}; refused, nothing ran"
+                ));
+                return exit::REFUSED;
+            }
+        }
+    }
+    let input = Input::from_bytes(judged.clone().into_bytes(), cut);
+    let verdict = match policy.verdict(&input, &limits) {
         Ok(v) => v,
         Err(e) => {
             say(&format!("{e}; refusing to run anything until it is fixed"));
@@ -70,11 +130,20 @@ pub fn run(program: &OsString, args: Vec<OsString>) -> u8 {
             return 127;
         }
     };
-    let Some(outcome) = gate(Mode::Shim, &command, &verdict) else {
+    let Some(outcome) = gate(Mode::Shim, &judged, &verdict) else {
         return exit::REFUSED;
     };
-    audit::record(&Entry::new(Mode::Shim, &command, &verdict, outcome));
-    let err = exec::exec(&real, OsString::from(&name).as_os_str(), &args, None);
+    audit::record(&Entry::new(Mode::Shim, &judged, &verdict, outcome));
+    let stdin = match stdin_bytes.as_deref().map(crate::guard::replay).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            say(&format!(
+                "cannot hand the statements on to {name}: {e}; refused, nothing ran"
+            ));
+            return exit::REFUSED;
+        }
+    };
+    let err = exec::exec(&real, OsString::from(&name).as_os_str(), &args, stdin);
     say(&err.to_string());
     exit::REFUSED
 }
@@ -103,7 +172,14 @@ fn real_program(program: &str) -> Result<PathBuf, exec::Error> {
 /// one of the general tools every script calls.
 pub fn recommended() -> Vec<String> {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let mut out: Vec<String> = crate::rules::builtin::programs()
+    let Ok(all) = crate::rules::builtin::all() else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = all
+        .rules()
+        .iter()
+        .filter(|r| !GENERAL_PACKS.contains(&r.pack.as_str()))
+        .flat_map(|r| r.programs().iter().map(String::as_str))
         .filter(|p| !NOT_RECOMMENDED.contains(p) && !p.starts_with("python"))
         .filter(|p| exec::find_on_path(p, &path).is_ok())
         .map(str::to_owned)
@@ -218,4 +294,31 @@ pub fn aliases(shell: &str) -> String {
         out.push_str(&line);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_on_stdin_are_judged_as_a_heredoc() {
+        assert!(reads_statements_from_stdin("psql -d app"));
+        assert!(reads_statements_from_stdin("psql -f - -d app"));
+        assert!(!reads_statements_from_stdin("psql -d app -c 'SELECT 1'"));
+        assert!(!reads_statements_from_stdin("railway up"));
+        // A body holding the delimiter gets another one: the statements cannot end the
+        // heredoc early and hide what follows.
+        let text = with_stdin_as_heredoc("psql", b"GUARDSH_STDIN\nDROP DATABASE app;");
+        assert!(text.starts_with("psql <<'GUARDSH_STDIN_1'\n"), "{text}");
+        assert!(
+            text.ends_with("DROP DATABASE app;\nGUARDSH_STDIN_1\n"),
+            "{text}"
+        );
+        let v = crate::check::verdict_for(
+            &Input::from_bytes(text.into_bytes(), false),
+            &Limits::default(),
+        )
+        .expect("packs load");
+        assert_eq!(v.decision, crate::decision::Decision::Deny);
+    }
 }

@@ -403,8 +403,6 @@ fn psql_shim_refuses_destructive_sql_in_its_arguments() {
 }
 
 #[test]
-#[ignore = "guardsh bug: a shim sees only its argv, so SQL on psql's standard input (a heredoc \
-            or a pipe from a shell that is not guardsh) runs unchecked; run with --ignored"]
 fn psql_shim_refuses_destructive_sql_on_standard_input() {
     const TEST: &str = "psql_shim_refuses_destructive_sql_on_standard_input";
     let scratch = Scratch::new("pg-shim-stdin");

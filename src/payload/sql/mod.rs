@@ -92,6 +92,12 @@ const MAX_DEPTH: u32 = 8;
 /// Only the pages touched are ever committed.
 const CLASSIFY_STACK: usize = 64 << 20;
 
+/// Does `cmd`, a database client, read statements from its standard input (no `-c`, no
+/// script file, or `-f -`)? `false` for anything that is not a client.
+pub fn reads_stdin(cmd: &Command) -> bool {
+    clients::invocation(cmd).is_some_and(|inv| inv.stdin)
+}
+
 /// The SQL payload of `cmd`, or `None` when `cmd` is not a database client. `script` is
 /// the whole analysis, for stdin fed from an earlier pipeline stage.
 pub fn payload(cmd: &Command, script: &Script) -> Option<SqlPayload> {
