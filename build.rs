@@ -96,7 +96,11 @@ fn main() {
                     {
                         slot.programs.insert(program.to_string(), spec);
                     }
-                    slot.rules.push(rule.clone());
+                    // Examples are for `guardsh test`, kept apart (EXAMPLES below): a run
+                    // that only matches would parse them for nothing.
+                    let mut runtime = rule.clone();
+                    runtime.examples = raw::Examples::default();
+                    slot.rules.push(runtime);
                 }
             }
         }
@@ -110,6 +114,21 @@ fn main() {
         let packs: Vec<&raw::Pack> = packs.values().collect();
         let json = serde_json::to_string(&packs).unwrap_or_else(|e| fail(&e.to_string()));
         let _ = writeln!(out, "    ({program:?}, {json:?}),");
+    }
+    out.push_str(
+        "];\n/// Each built-in rule's examples, by rule id (sorted), as JSON.\n\
+         pub static EXAMPLES: &[(&str, &str)] = &[\n",
+    );
+    let mut examples: BTreeMap<&str, String> = BTreeMap::new();
+    for pack in &packs {
+        for rule in &pack.rules {
+            let json =
+                serde_json::to_string(&rule.examples).unwrap_or_else(|e| fail(&e.to_string()));
+            examples.insert(&rule.id, json);
+        }
+    }
+    for (id, json) in &examples {
+        let _ = writeln!(out, "    ({id:?}, {json:?}),");
     }
     out.push_str("];\n/// Names of the built-in packs.\npub static PACKS: &[&str] = &[");
     for name in &pack_names {

@@ -16,6 +16,20 @@ fn dir() -> PathBuf {
 fn render<T: schemars::JsonSchema>(title: &str) -> String {
     let mut schema = schemars::schema_for!(T);
     schema.insert("title".into(), title.into());
+    // `examples` and its `block` list are optional to serde only so that the embedded
+    // built-in rules can leave them out; in a file the loader requires them.
+    let rule = schema
+        .get_mut("$defs")
+        .and_then(|d| d.get_mut("Rule"))
+        .and_then(|r| r.get_mut("properties").is_some().then_some(r));
+    if let Some(rule) = rule {
+        if let Some(required) = rule.get_mut("required").and_then(|r| r.as_array_mut()) {
+            required.push("examples".into());
+        }
+        if let Some(examples) = rule.pointer_mut("/properties/examples") {
+            examples["required"] = serde_json::json!(["block"]);
+        }
+    }
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text

@@ -55,20 +55,34 @@ pub fn for_programs_with<'a>(
             }
         }
     }
-    let mut all: Vec<(raw::Pack, String)> = packs
+    let builtin: Vec<(raw::Pack, String)> = packs
         .into_values()
         .map(|p| {
             let file = format!("built-in pack {}", p.pack);
             (p, file)
         })
         .collect();
-    all.extend(extra);
-    RuleSet::new(all)
+    RuleSet::with_builtin(builtin, extra)
 }
 
-/// Every built-in rule (for `guardsh test` and listings; not for the hot path).
+/// Every built-in rule, with its examples (for `guardsh test` and listings; not for the
+/// hot path).
 pub fn all() -> Result<RuleSet, RuleError> {
-    for_programs(BY_PROGRAM.iter().map(|(p, _)| *p))
+    let mut set = for_programs(BY_PROGRAM.iter().map(|(p, _)| *p))?;
+    for rule in set.rules_mut() {
+        let Ok(i) = EXAMPLES.binary_search_by(|(id, _)| (*id).cmp(rule.id.as_str())) else {
+            continue;
+        };
+        if let Some((_, json)) = EXAMPLES.get(i) {
+            rule.examples = serde_json::from_str(json).map_err(|e| RuleError::Syntax {
+                file: format!("built-in examples of {}", rule.id),
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            })?;
+        }
+    }
+    Ok(set)
 }
 
 /// The programs (and program aliases) the built-in packs have rules for.

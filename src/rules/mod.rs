@@ -118,8 +118,26 @@ fn alternatives(s: &str) -> Vec<String> {
 impl RuleSet {
     /// Check and index packs. `files[i]` names `packs[i]` in errors.
     pub fn new(packs: Vec<(raw::Pack, String)>) -> Result<Self, RuleError> {
+        Self::build(packs.into_iter().map(|(p, f)| (p, f, true)))
+    }
+
+    /// The built-in packs as embedded (checked at build time, their examples kept apart),
+    /// then packs from the configuration, checked in full.
+    pub fn with_builtin(
+        builtin: Vec<(raw::Pack, String)>,
+        extra: Vec<(raw::Pack, String)>,
+    ) -> Result<Self, RuleError> {
+        Self::build(
+            builtin
+                .into_iter()
+                .map(|(p, f)| (p, f, false))
+                .chain(extra.into_iter().map(|(p, f)| (p, f, true))),
+        )
+    }
+
+    fn build(packs: impl Iterator<Item = (raw::Pack, String, bool)>) -> Result<Self, RuleError> {
         let mut set = RuleSet::default();
-        for (pack, file) in packs {
+        for (pack, file, require_examples) in packs {
             for (name, program) in &pack.programs {
                 let spec = set.options.entry(name.clone()).or_default();
                 spec.with_value
@@ -204,7 +222,7 @@ impl RuleSet {
                 if programs.is_empty() {
                     return Err(invalid("no program".into()));
                 }
-                if r.examples.block.is_empty() {
+                if require_examples && r.examples.block.is_empty() {
                     return Err(invalid("no example that must block".into()));
                 }
                 let index = set.rules.len();

@@ -17,7 +17,7 @@ pub struct Pack {
     /// What the pack covers.
     pub description: String,
     /// How each program's options are read, by program name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub programs: BTreeMap<String, Program>,
     /// The rules.
     pub rules: Vec<Rule>,
@@ -29,14 +29,14 @@ pub struct Pack {
 #[serde(deny_unknown_fields)]
 pub struct Program {
     /// Options that take a value, skipped wherever they stand (`-e`, `--environment`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options_with_value: Vec<String>,
     /// Other names the same program is installed under (`tofu` for `terraform`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     /// Options that only print help, besides `--help` (`-h` for clap programs such as
     /// `railway` and for git). A command with one matches no rule: it runs nothing.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub help_flags: Vec<String>,
     /// Where the program is told which environment it acts on: a flag, a variable, the
     /// state it keeps (see `environment`). Rules get stricter when that is production.
@@ -54,27 +54,27 @@ pub struct EnvironmentSpec {
     /// Which list of protected names in the config applies (`railway_environments` …).
     pub kind: EnvironmentKind,
     /// Options whose value is the environment's name (`--environment`, `-e`, `--context`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
     /// Options whose value is a host, a URL or a `host=…` connection string (`-h`,
     /// `--dbname`): the host names the environment.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub host_flags: Vec<String>,
     /// Options whose value is a path naming the environment (`-chdir=envs/prod`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub path_flags: Vec<String>,
     /// Options that alone name an environment, written `flag=name` (`--prod=production`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub switches: Vec<String>,
     /// Variables whose value is the environment's name (`RAILWAY_ENVIRONMENT`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vars: Vec<String>,
     /// Variables whose value is a host or URL (`PGHOST`, `DATABASE_URL`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub host_vars: Vec<String>,
     /// Operands written as a URL or `host=…` connection string name the host
     /// (`psql postgres://db.prod/app`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub url_operands: bool,
     /// The state the CLI keeps about where it points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -136,10 +136,10 @@ pub struct Rule {
     /// The program(s) the rule is about.
     pub program: OneOrMany,
     /// The subcommand path, each step with its aliases: `["volume|volumes", "delete|rm"]`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub path: Vec<String>,
     /// Further conditions; all must hold.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Conditions::is_empty")]
     pub when: Conditions,
     /// How bad a match is.
     pub severity: Severity,
@@ -147,8 +147,30 @@ pub struct Rule {
     pub message: String,
     /// The safer path.
     pub suggestion: String,
-    /// Lines that must and must not match.
+    /// Lines that must and must not match. Required of every rule (the loader refuses a
+    /// rule without one that must block); the built-in rules embedded for matching carry
+    /// none, their examples are kept apart for `guardsh test`.
+    #[serde(default, skip_serializing_if = "Examples::is_empty")]
     pub examples: Examples,
+}
+
+/// For `skip_serializing_if`: the embedded built-in rules leave out what is off.
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Conditions {
+    /// No condition at all (the rule matches on its path alone).
+    pub fn is_empty(&self) -> bool {
+        serde_json::to_value(self).is_ok_and(|v| v.as_object().is_some_and(|o| o.is_empty()))
+    }
+}
+
+impl Examples {
+    /// No example (the embedded built-in rules).
+    pub fn is_empty(&self) -> bool {
+        self.block.is_empty() && self.allow.is_empty()
+    }
 }
 
 /// A single string or a list of them.
@@ -184,71 +206,71 @@ impl OneOrMany {
 #[serde(deny_unknown_fields)]
 pub struct Conditions {
     /// At least one of these options is present (`-r|-R|--recursive` may be one entry).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags_any: Vec<String>,
     /// Each entry (itself `a|b` alternatives) is present.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags_all: Vec<String>,
     /// None of these is present (dry runs, `--staged`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags_none: Vec<String>,
     /// At least one operand after the path is of one of these classes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operand_class: Vec<PathClass>,
     /// At least one operand after the path matches one of these globs (`*.db`, `+*`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operand_glob: Vec<String>,
     /// Some option's value (or inline `=value`) matches one of these globs, written
     /// `--expire=now` or `of=/dev/sd*` style: `name=glob`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub option_value: Vec<String>,
     /// At least one operand after the path meets every part of this test (the same operand:
     /// `{glob: ["*.db"], not_glob: ["tmp/*"]}` is a database file outside `tmp/`). Unlike
     /// `operand_class` and `operand_glob`, which may each be met by a different operand.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub some_operand: Option<OperandTest>,
     /// An operand at a position after the path matches a glob, written `index=glob`: `0` is
     /// the first operand after the path, `-1` the last. At least one entry must hold.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operand_at: Vec<String>,
     /// At least this many operands after the path.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operands_min: Option<usize>,
     /// At most this many operands after the path (`0`: none, e.g. a document read from
     /// standard input).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operands_max: Option<usize>,
     /// The command truncates a file through a redirection (`>`, `>|`, `&>`, any descriptor;
     /// not `>>`) whose target matches one of these globs. A line that is only a redirection
     /// (`> .env`) is read as the null command `:`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub redirect_truncates: Vec<String>,
     /// The command sends SQL with a statement of one of these kinds (`drop_database`,
     /// `truncate`, `delete_all` …; see `payload::sql::SqlKind`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sql: Vec<String>,
     /// The command is a database client whose SQL guardsh cannot see (an unread file,
     /// stdin from a program).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub sql_hidden: bool,
     /// Conditions on the HTTP request the command makes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http: Option<Http>,
     /// The command runs with one of these environment variables set, written `NAME=glob`
     /// (`DISABLE_DATABASE_ENVIRONMENT_CHECK=1`, `TF_CLI_ARGS*=*-destroy*`): a prefix
     /// assignment (`NAME=x cmd`, `env NAME=x cmd`), or a bare assignment or `export` anywhere
     /// in the line (judged pessimistically: order is not checked).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub env: Vec<String>,
     /// Code the command hands an interpreter (`python -c`, `node -e`, `perl -e`, `ruby -e`,
     /// a heredoc) recursively deletes a path of one of these classes (`shutil.rmtree`,
     /// `fs.rmSync(…, {recursive: true})`, `rmtree`, `FileUtils.rm_rf`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub code_deletes: Vec<PathClass>,
     /// The command acts on a protected (production) environment, as its program's
     /// `environment` finds it: for changes that are routine elsewhere (`railway up`,
     /// `kubectl apply`) but need a person in production.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub production: bool,
 }
 
@@ -258,16 +280,16 @@ pub struct Conditions {
 #[serde(deny_unknown_fields)]
 pub struct OperandTest {
     /// It is of one of these classes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub class: Vec<PathClass>,
     /// It matches one of these globs.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub glob: Vec<String>,
     /// It is of none of these classes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_class: Vec<PathClass>,
     /// It matches none of these globs (an allowlist: `node_modules`, `/tmp/*`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_glob: Vec<String>,
 }
 
@@ -277,28 +299,28 @@ pub struct OperandTest {
 #[serde(deny_unknown_fields)]
 pub struct Http {
     /// The method is one of these (`DELETE`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub methods: Vec<String>,
     /// A URL's host matches one of these globs (`backboard.railway.*`, `*.amazonaws.com`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hosts: Vec<String>,
     /// A URL's path matches one of these globs (`/graphql/v2*`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub paths: Vec<String>,
     /// The body runs a GraphQL mutation with one of these root fields (`volumeDelete`), or
     /// whose root field matches one of these globs (`*Delete*`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mutations: Vec<String>,
     /// Mutations matching one of these globs do not count for `mutations`
     /// (`*Cancel`: cancelling a scheduled delete).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_mutations: Vec<String>,
     /// No URL's host matches one of these globs (`localhost`, `127.*`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_hosts: Vec<String>,
     /// Part of the request could not be seen (a body from a missing file, a program's output
     /// or a variable; a host or method in a variable): what it runs is unknown.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub hidden: bool,
 }
 
@@ -331,9 +353,10 @@ pub enum PathClass {
 #[serde(deny_unknown_fields)]
 pub struct Examples {
     /// Lines that must be refused by this rule.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(test, schemars(length(min = 1)))]
     pub block: Vec<String>,
     /// Lines this rule must not match.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<String>,
 }
