@@ -35,8 +35,10 @@ fn main() {
         .unwrap_or_default();
     files.sort();
 
-    // program → (pack name → pack holding only the rules that name the program)
-    let mut by_program: BTreeMap<String, BTreeMap<String, raw::Pack>> = BTreeMap::new();
+    // (program, first subcommand word or `*`) → (pack name → pack holding those rules)
+    let mut by_program: BTreeMap<(String, String), BTreeMap<String, raw::Pack>> = BTreeMap::new();
+    // program → the options that take a value, from every pack (to find its first operand)
+    let mut options_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut pack_names = Vec::new();
     let mut packs = Vec::new();
     for path in &files {
@@ -73,10 +75,36 @@ fn main() {
             names
         };
         for rule in &pack.rules {
+            // The rule's bucket: the first subcommand word it needs, each alternative, or
+            // `*` when it names none. A run loads the bucket of the command's first operand
+            // and `*`, so `git status` never parses the `git push` rules.
+            let firsts: Vec<String> = match rule.path.first() {
+                Some(step) => step
+                    .split('|')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(String::from)
+                    .collect(),
+                None => vec!["*".to_owned()],
+            };
             for program in rule.program.iter() {
-                for key in names_of(program) {
+                for (name, first) in names_of(program)
+                    .into_iter()
+                    .flat_map(|n| firsts.iter().map(move |f| (n.clone(), f.clone())))
+                {
+                    let options = options_of.entry(name.clone()).or_default();
+                    for o in pack
+                        .programs
+                        .get(program)
+                        .map(|p| p.options_with_value.as_slice())
+                        .unwrap_or(&[])
+                    {
+                        if !options.contains(o) {
+                            options.push(o.clone());
+                        }
+                    }
                     let slot = by_program
-                        .entry(key)
+                        .entry((name, first))
                         .or_default()
                         .entry(pack.pack.clone())
                         .or_insert_with(|| raw::Pack {
@@ -107,13 +135,21 @@ fn main() {
     }
 
     let mut out = String::from(
-        "/// Built-in rules by program: (program, JSON array of packs holding its rules).\n\
-         pub static BY_PROGRAM: &[(&str, &str)] = &[\n",
+        "/// Built-in rules by program and first subcommand word (`*`: rules that name none):\n\
+         /// (program, word, JSON array of packs holding those rules), sorted.\n\
+         pub static BY_PROGRAM: &[(&str, &str, &str)] = &[\n",
     );
-    for (program, packs) in &by_program {
+    for ((program, first), packs) in &by_program {
         let packs: Vec<&raw::Pack> = packs.values().collect();
         let json = serde_json::to_string(&packs).unwrap_or_else(|e| fail(&e.to_string()));
-        let _ = writeln!(out, "    ({program:?}, {json:?}),");
+        let _ = writeln!(out, "    ({program:?}, {first:?}, {json:?}),");
+    }
+    out.push_str(
+        "];\n/// Each program's options that take a value, from every pack (sorted by program).\n\
+         pub static OPTIONS: &[(&str, &[&str])] = &[\n",
+    );
+    for (program, options) in &options_of {
+        let _ = writeln!(out, "    ({program:?}, &{options:?}),");
     }
     out.push_str(
         "];\n/// Each built-in rule's examples, by rule id (sorted), as JSON.\n\

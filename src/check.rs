@@ -58,14 +58,9 @@ pub fn exit_code(decision: Decision) -> u8 {
     }
 }
 
-/// The built-in rules for the programs `script` runs: only those packs are loaded.
+/// The built-in rules that can match the commands `script` runs: only those are loaded.
 pub fn rules_for(script: &Script) -> Result<RuleSet, RuleError> {
-    builtin::for_programs(
-        script
-            .commands
-            .iter()
-            .filter_map(crate::rules::rule_program),
-    )
+    builtin::for_commands(&script.commands, Vec::new())
 }
 
 /// Analyse and decide on a line of shell text.

@@ -70,13 +70,7 @@ impl Policy {
             .iter()
             .map(|p| (p.pack.clone(), p.path.display().to_string()))
             .collect();
-        let mut rules = builtin::for_programs_with(
-            script
-                .commands
-                .iter()
-                .filter_map(crate::rules::rule_program),
-            extra,
-        )?;
+        let mut rules = builtin::for_commands(&script.commands, extra)?;
         for rule in rules.rules_mut() {
             if let Some(s) = self
                 .layers

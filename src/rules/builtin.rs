@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use super::argv::{OptionSpec, Token, normalise};
 use super::{RuleError, RuleSet, raw};
+use crate::parse::Command;
 
 include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
@@ -20,21 +22,100 @@ pub fn for_programs_with<'a>(
     programs: impl IntoIterator<Item = &'a str>,
     extra: Vec<(raw::Pack, String)>,
 ) -> Result<RuleSet, RuleError> {
-    let mut packs: BTreeMap<String, raw::Pack> = BTreeMap::new();
-    let mut seen: Vec<&str> = Vec::new();
+    let mut blobs: Vec<(&str, &str)> = Vec::new();
     for program in programs {
-        if seen.contains(&program) {
+        push_all_of(program, &mut blobs);
+    }
+    load(blobs, extra)
+}
+
+/// The built-in rules that can match these commands: for each, the rules of its program
+/// whose first subcommand word is the command's first operand, and those that name none.
+/// A first operand only known at run time loads all of the program's rules.
+pub fn for_commands(
+    commands: &[Command],
+    extra: Vec<(raw::Pack, String)>,
+) -> Result<RuleSet, RuleError> {
+    let mut blobs: Vec<(&str, &str)> = Vec::new();
+    for cmd in commands {
+        let Some(program) = super::rule_program(cmd) else {
             continue;
+        };
+        match first_operand(cmd, program) {
+            First::Word(word) => {
+                push_bucket(program, word, &mut blobs);
+                push_bucket(program, "*", &mut blobs);
+            }
+            First::None => push_bucket(program, "*", &mut blobs),
+            First::Unknown => push_all_of(program, &mut blobs),
         }
-        seen.push(program);
-        let Ok(i) = BY_PROGRAM.binary_search_by(|(p, _)| (*p).cmp(program)) else {
-            continue;
-        };
-        let Some((_, json)) = BY_PROGRAM.get(i) else {
-            continue;
-        };
+    }
+    load(blobs, extra)
+}
+
+enum First<'a> {
+    /// A literal word.
+    Word(&'a str),
+    /// No operand at all: only rules without a subcommand can match.
+    None,
+    /// Dynamic, a glob, or the like: any rule may.
+    Unknown,
+}
+
+/// The command's first operand, options (and the values of those that take one) skipped,
+/// as the rules will read it.
+fn first_operand<'c>(cmd: &'c Command, program: &str) -> First<'c> {
+    let with_value = OPTIONS
+        .binary_search_by(|(p, _)| (*p).cmp(program))
+        .ok()
+        .and_then(|i| OPTIONS.get(i))
+        .map(|(_, o)| o.iter().map(|s| (*s).to_owned()).collect())
+        .unwrap_or_default();
+    let spec = OptionSpec {
+        with_value,
+        help: Vec::new(),
+    };
+    let args = cmd.argv.get(1..).unwrap_or(&[]);
+    let tokens = normalise(args, &spec);
+    let first = tokens.iter().find_map(|t| match t {
+        Token::Operand(w) => Some(*w),
+        Token::Flag { .. } => None,
+    });
+    match first {
+        None => First::None,
+        Some(w) if w.is_literal() => First::Word(w.text.as_str()),
+        Some(_) => First::Unknown,
+    }
+}
+
+fn push_bucket(program: &str, word: &str, blobs: &mut Vec<(&'static str, &'static str)>) {
+    let Ok(i) = BY_PROGRAM.binary_search_by(|(p, w, _)| (*p, *w).cmp(&(program, word))) else {
+        return;
+    };
+    if let Some((_, w, json)) = BY_PROGRAM.get(i)
+        && !blobs.contains(&(*w, *json))
+    {
+        blobs.push((*w, *json));
+    }
+}
+
+fn push_all_of(program: &str, blobs: &mut Vec<(&'static str, &'static str)>) {
+    let start = BY_PROGRAM.partition_point(|(p, _, _)| *p < program);
+    for (p, w, json) in BY_PROGRAM.get(start..).unwrap_or(&[]) {
+        if *p != program {
+            break;
+        }
+        if !blobs.contains(&(*w, *json)) {
+            blobs.push((*w, *json));
+        }
+    }
+}
+
+fn load(blobs: Vec<(&str, &str)>, extra: Vec<(raw::Pack, String)>) -> Result<RuleSet, RuleError> {
+    let mut packs: BTreeMap<String, raw::Pack> = BTreeMap::new();
+    for (word, json) in blobs {
         let blob: Vec<raw::Pack> = serde_json::from_str(json).map_err(|e| RuleError::Syntax {
-            file: format!("built-in rules for {program}"),
+            file: format!("built-in rules for {word}"),
             line: e.line(),
             column: e.column(),
             message: e.to_string(),
@@ -48,7 +129,7 @@ pub fn for_programs_with<'a>(
             });
             slot.programs.extend(pack.programs);
             for rule in pack.rules {
-                // A rule naming several programs is in each of their blobs.
+                // A rule naming several programs or first words is in each of their blobs.
                 if !slot.rules.iter().any(|r| r.id == rule.id) {
                     slot.rules.push(rule);
                 }
@@ -68,7 +149,7 @@ pub fn for_programs_with<'a>(
 /// Every built-in rule, with its examples (for `guardsh test` and listings; not for the
 /// hot path).
 pub fn all() -> Result<RuleSet, RuleError> {
-    let mut set = for_programs(BY_PROGRAM.iter().map(|(p, _)| *p))?;
+    let mut set = for_programs(programs())?;
     for rule in set.rules_mut() {
         let Ok(i) = EXAMPLES.binary_search_by(|(id, _)| (*id).cmp(rule.id.as_str())) else {
             continue;
@@ -85,9 +166,16 @@ pub fn all() -> Result<RuleSet, RuleError> {
     Ok(set)
 }
 
-/// The programs (and program aliases) the built-in packs have rules for.
+/// The programs (and program aliases) the built-in packs have rules for, sorted, once each.
 pub fn programs() -> impl Iterator<Item = &'static str> {
-    BY_PROGRAM.iter().map(|(p, _)| *p)
+    let mut last = None;
+    BY_PROGRAM.iter().filter_map(move |(p, _, _)| {
+        if last == Some(*p) {
+            return None;
+        }
+        last = Some(*p);
+        Some(*p)
+    })
 }
 
 /// The names of the built-in packs.
@@ -126,6 +214,32 @@ mod tests {
         };
         assert!(packs(&direct).len() >= 2, "{:?}", packs(&direct));
         assert_eq!(packs(&via_alias), packs(&direct));
+    }
+
+    #[test]
+    fn a_command_loads_the_bucket_of_its_first_operand() {
+        let analyze = |l: &str| crate::unwrap::analyze(l, &crate::parse::Limits::default());
+        let ids = |l: &str| -> Vec<String> {
+            let script = analyze(l);
+            let set = for_commands(&script.commands, Vec::new()).expect("loads");
+            set.rules().iter().map(|r| r.id.clone()).collect()
+        };
+        let all_git = for_programs(["git"]).expect("loads").rules().len();
+        let status = ids("git status");
+        assert!(status.len() < all_git / 4, "{} of {all_git}", status.len());
+        // Options before the subcommand, with their values, are skipped as the rules skip
+        // them; the push rules come with `push`.
+        let push = ids("git -C repo -c x=y push --force origin main");
+        assert!(push.iter().any(|id| id.starts_with("git.push")), "{push:?}");
+        assert!(!status.iter().any(|id| id.starts_with("git.push")));
+        // A first operand only known at run time loads everything the program has.
+        assert_eq!(ids("git \"$verb\" x").len(), all_git);
+        // An alias of the program finds the same buckets.
+        assert!(
+            ids("tofu destroy -auto-approve")
+                .iter()
+                .any(|id| id == "terraform.destroy")
+        );
     }
 
     #[test]
