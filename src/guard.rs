@@ -287,6 +287,11 @@ fn refuse(mode: Mode, command: &str, verdict: &Verdict, why: &str, request: Opti
         (Decision::Confirm, None) => text.push_str(
             "guardsh: ask a person to run it, or to approve it from their own terminal.\n",
         ),
+        // At an interactive prompt the line stays in the buffer, and whoever typed it may be
+        // an agent driving the terminal: no advice on where else to run it.
+        _ if mode == Mode::Interactive => {
+            text.push_str("guardsh: the line is kept in the buffer for editing.\n")
+        }
         _ => text.push_str(
             "guardsh: a person may run it themselves, outside the agent, if it really must be done.\n",
         ),
