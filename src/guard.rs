@@ -212,8 +212,8 @@ fn interactive(shell: &Path, inv: &Invocation) -> u8 {
         return exit::REFUSED;
     }
     say(
-        "interactive shells are not guarded yet (`guardsh init` comes with shell integration); \
-         starting the real shell unguarded",
+        "an interactive shell is not guarded by shell mode; starting the real shell unguarded \
+         (its startup file can load `guardsh init` to check each line typed)",
     );
     exec_or_fail(shell, inv, None)
 }
