@@ -278,6 +278,27 @@ fn session(shell: Shell) {
     t.wait("~/.ssh removed", |_| !ssh.exists());
     t.run("touch after_confirm", "after_confirm");
 
+    if shell == Shell::Fish {
+        // fish's own syntax: a block runs; a keyword in front hides nothing.
+        t.run(
+            "for f in a b; echo $f >> loop; end; touch loop_done",
+            "loop_done",
+        );
+        assert_eq!(t.read("loop"), "a\nb\n");
+        let from = t.seen.len();
+        t.enter("true; and railway volume delete v --yes; and touch rm_ran");
+        t.wait_text("kept in the buffer");
+        assert!(
+            t.seen
+                .get(from..)
+                .unwrap_or_default()
+                .contains("railway.volume.delete")
+        );
+        t.session.send("\x15").expect("clears");
+        t.run("touch fish_synced", "fish_synced");
+        assert!(!t.exists("rm_ran"));
+    }
+
     // History: the previous line comes back with Control-P; refused lines are not in it.
     t.run("echo again >> hist", "hist");
     t.session.send("\x10").expect("previous line");
@@ -503,6 +524,19 @@ fn gate_exit_codes() {
         // fish says itself when a line is unfinished; gate judges what it is given.
         ("fish", "echo \"open", 126),
         ("fish", "-rf", 0),
+        // fish's keywords, substitutions and pipes hide no command...
+        ("fish", "not rm -rf /", 126),
+        ("fish", "true; and rm -rf /", 126),
+        ("fish", "false; or railway volume delete v --yes", 126),
+        ("fish", "echo (rm -rf /)", 126),
+        ("fish", "ls 2>| rm -rf /", 126),
+        ("fish", "begin; git push --force origin main; end", 126),
+        ("fish", "if true; rm -rf /; end", 126),
+        // ...and its ordinary blocks run.
+        ("fish", "if test -f x; echo y; else; echo n; end", 0),
+        ("fish", "for f in a b; echo $f; end", 0),
+        ("fish", "echo (date) | cat", 0),
+        ("fish", "echo 'it\\'s'", 0),
     ] {
         let out = gate(shell, line);
         assert_eq!(

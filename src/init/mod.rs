@@ -18,9 +18,11 @@ use crate::input::Input;
 use crate::parse::Limits;
 use crate::{exec, exit};
 
-const BASH: &str = include_str!("shell/guardsh.bash");
-const ZSH: &str = include_str!("shell/guardsh.zsh");
-const FISH: &str = include_str!("shell/guardsh.fish");
+mod fish;
+
+const BASH: &str = include_str!("../shell/guardsh.bash");
+const ZSH: &str = include_str!("../shell/guardsh.zsh");
+const FISH: &str = include_str!("../shell/guardsh.fish");
 
 /// The placeholders the embedded scripts carry, replaced by quoted absolute paths.
 const BIN_MARK: &str = "@GUARDSH_BIN@";
@@ -71,7 +73,16 @@ pub fn gate(shell: InitShell, line: &OsStr) -> u8 {
     if input.text.trim().is_empty() {
         return exit::OK;
     }
-    let verdict = match verdict(&input) {
+    // fish lines are read with the same grammar as everything else, once fish's own
+    // keywords and substitutions are put in its terms (see fish.rs).
+    let judged = match shell {
+        InitShell::Fish => Input {
+            text: fish::to_posix(&input.text),
+            ..input.clone()
+        },
+        InitShell::Bash | InitShell::Zsh => input.clone(),
+    };
+    let verdict = match verdict(&judged, &input.text) {
         Ok(v) => v,
         Err(message) => {
             say(&format!(
@@ -93,13 +104,13 @@ pub fn gate(shell: InitShell, line: &OsStr) -> u8 {
     }
 }
 
-/// The decision on a line, from the packs and the user's config: the same pair shell mode
-/// and shims use, and the one place in this module that computes it.
-fn verdict(input: &Input) -> Result<Verdict, String> {
+/// The decision on `input`, typed as `line`, from the packs and the user's config: the same
+/// pair shell mode and shims use, and the one place in this module that computes it.
+fn verdict(input: &Input, line: &str) -> Result<Verdict, String> {
     let (config, _) = crate::config::load_user().map_err(|e| e.to_string())?;
     let mut verdict =
         crate::check::verdict_for(input, &Limits::default()).map_err(|e| e.to_string())?;
-    config.apply(&input.text, &mut verdict);
+    config.apply(line, &mut verdict);
     Ok(verdict)
 }
 
