@@ -278,6 +278,30 @@ fn session(shell: Shell) {
     t.wait("~/.ssh removed", |_| !ssh.exists());
     t.run("touch after_confirm", "after_confirm");
 
+    if shell != Shell::Fish {
+        // History expansion is judged expanded: a destructive line put into history without
+        // running (`history -s`, `print -s`) is refused when recalled with `!!`.
+        let add = match shell {
+            Shell::Bash => "history -s 'railway volume delete pg-data --yes'; touch added",
+            _ => "print -s 'railway volume delete pg-data --yes'; touch added",
+        };
+        t.run(add, "added");
+        let from = t.seen.len();
+        t.enter("!! && touch bang_ran");
+        t.wait_text("kept in the buffer");
+        assert!(
+            t.seen
+                .get(from..)
+                .unwrap_or_default()
+                .contains("railway.volume.delete"),
+            "{}",
+            t.seen
+        );
+        t.session.send("\x15").expect("clears");
+        t.run("touch bang_synced", "bang_synced");
+        assert!(!t.exists("bang_ran"));
+    }
+
     if shell == Shell::Fish {
         // fish's own syntax: a block runs; a keyword in front hides nothing.
         t.run(

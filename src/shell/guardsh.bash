@@ -15,6 +15,9 @@
 # How: Return and Control-J are bound to a macro of two private key sequences. The first
 # runs __guardsh_judge (`bind -x`), which asks guardsh about READLINE_LINE and then binds the
 # second either to `accept-line` (run it) or to `redraw-current-line` (keep it for editing).
+# Control-O (operate-and-get-next) goes the same way. edit-and-execute-command (Control-X
+# Control-E, `v` in vi command mode) is unbound: the text it runs comes from the editor and
+# never passes through Enter.
 
 # The shim directory goes first on PATH, once (moved to the front if it is elsewhere).
 __guardsh_path() {
@@ -34,10 +37,21 @@ __guardsh_path
 __guardsh_bin=@GUARDSH_BIN@
 
 # Called on Enter with the buffer in READLINE_LINE.
+# Let the second key of the macro run the line, or only redraw it.
+__guardsh_then() {
+    if [[ $1 == run ]]; then
+        builtin bind '"\C-x\C-_\C-a": accept-line'
+        builtin bind '"\C-x\C-_\C-o": operate-and-get-next'
+    else
+        builtin bind '"\C-x\C-_\C-a": redraw-current-line'
+        builtin bind '"\C-x\C-_\C-o": redraw-current-line'
+    fi
+}
+
 __guardsh_judge() {
     local line=${READLINE_LINE} judged status
     if [[ -z ${line//[[:space:]]/} ]]; then
-        builtin bind '"\C-x\C-_\C-a": accept-line'
+        __guardsh_then run
         return 0
     fi
     judged=${line}
@@ -49,17 +63,17 @@ __guardsh_judge() {
     status=$?
     case ${status} in
         0)
-            builtin bind '"\C-x\C-_\C-a": accept-line'
+            __guardsh_then run
             ;;
         8)
             # Not finished (an open quote, `&&` at the end): keep typing in the same buffer,
             # so that the whole text is judged at once when it is.
             READLINE_LINE+=$'\n'
             READLINE_POINT=${#READLINE_LINE}
-            builtin bind '"\C-x\C-_\C-a": redraw-current-line'
+            __guardsh_then keep
             ;;
         *)
-            builtin bind '"\C-x\C-_\C-a": redraw-current-line'
+            __guardsh_then keep
             ;;
     esac
     return 0
@@ -72,6 +86,10 @@ if [[ $- == *i* ]] && ((BASH_VERSINFO[0] >= 4)); then
         builtin bind -m "${__guardsh_map}" '"\C-x\C-_\C-a": accept-line'
         builtin bind -m "${__guardsh_map}" '"\C-m": "\C-x\C-_\C-g\C-x\C-_\C-a"'
         builtin bind -m "${__guardsh_map}" '"\C-j": "\C-x\C-_\C-g\C-x\C-_\C-a"'
+        builtin bind -m "${__guardsh_map}" '"\C-x\C-_\C-o": operate-and-get-next'
     done
     unset __guardsh_map
+    builtin bind -m emacs '"\C-o": "\C-x\C-_\C-g\C-x\C-_\C-o"'
+    builtin bind -m emacs -r '\C-x\C-e'
+    builtin bind -m vi-command -r 'v'
 fi

@@ -26,6 +26,12 @@ __guardsh_accept() {
         __guardsh_pass "$@"
         return
     fi
+    # History expansion (`!!`, `!rm`) happens after Enter: expand it in the buffer first, so
+    # that what is judged is what runs (and what is refused shows expanded).
+    if [[ -o BANG_HIST && ${text} == *'!'* || ${text} == '^'* ]]; then
+        builtin zle .expand-history
+        text=${PREBUFFER}${BUFFER}
+    fi
     # Let guardsh's messages and questions start on a clean line below the prompt.
     builtin zle -I
     "${__guardsh_bin}" gate --shell zsh -- "${text}" </dev/null
