@@ -95,6 +95,11 @@ pub fn gate(shell: InitShell, line: &OsStr) -> u8 {
         return exit::INCOMPLETE;
     }
     let command = input.text.as_str();
+    // fish leaves the cursor after the typed line while a binding runs (readline and ZLE
+    // move to a clean line themselves): what guardsh says starts on a line of its own.
+    if shell == InitShell::Fish && verdict.decision != Decision::Allow {
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), b"\n");
+    }
     match decide_and_ask(Mode::Interactive, command, &verdict) {
         Some(outcome) => {
             audit::record(&Entry::new(Mode::Interactive, command, &verdict, outcome));
