@@ -115,6 +115,13 @@ pub fn run(mut argv: Vec<OsString>) -> u8 {
 /// person on the terminal, or approved earlier), `None` when it was refused (the refusal is
 /// already explained on standard error and in the audit log).
 pub fn gate(mode: Mode, command: &str, verdict: &Verdict) -> Option<Outcome> {
+    gate_asking(mode, command, verdict, true)
+}
+
+/// [`gate`], where `may_ask` false means the terminal may be an agent's (an interactive
+/// shell an agent drives): nobody is asked on it, and a line that needs confirmation is
+/// refused with a request a person can approve with `guardsh approve`.
+pub fn gate_asking(mode: Mode, command: &str, verdict: &Verdict, may_ask: bool) -> Option<Outcome> {
     match verdict.decision {
         Decision::Allow => Some(Outcome::Ran),
         Decision::Warn => {
@@ -128,7 +135,12 @@ pub fn gate(mode: Mode, command: &str, verdict: &Verdict) -> Option<Outcome> {
             }
             let summary = findings(verdict);
             let phrase = confirm::phrase_for(verdict);
-            match confirm::ask(&summary, &phrase) {
+            let answer = if may_ask {
+                confirm::ask(&summary, &phrase)
+            } else {
+                Answer::NoTerminal("the terminal may be an agent's".to_owned())
+            };
+            match answer {
                 Answer::Confirmed => Some(Outcome::Confirmed),
                 Answer::Refused => {
                     refuse(mode, command, verdict, "a person did not confirm it", None);
@@ -136,13 +148,12 @@ pub fn gate(mode: Mode, command: &str, verdict: &Verdict) -> Option<Outcome> {
                 }
                 Answer::NoTerminal(_) => {
                     let id = approve::request(command, &cwd, &phrase, &summary).ok();
-                    refuse(
-                        mode,
-                        command,
-                        verdict,
-                        "it needs a person's typed confirmation and there is no terminal to ask on",
-                        id.as_deref(),
-                    );
+                    let why = if may_ask {
+                        "it needs a person's typed confirmation and there is no terminal to ask on"
+                    } else {
+                        "it needs a person's typed confirmation, and this terminal may be an agent's"
+                    };
+                    refuse(mode, command, verdict, why, id.as_deref());
                     None
                 }
             }

@@ -75,6 +75,11 @@ impl Term {
     /// An interactive `shell` whose startup file evaluates `guardsh init` twice (loading it
     /// again must change nothing).
     fn start(shell: Shell) -> Term {
+        Term::start_with(shell, &[])
+    }
+
+    /// [`Term::start`], with more environment variables.
+    fn start_with(shell: Shell, env: &[(&str, &str)]) -> Term {
         let dir = temp_home(shell.name());
         let init = match shell {
             Shell::Bash | Shell::Zsh => {
@@ -124,7 +129,8 @@ impl Term {
             .env("XDG_DATA_HOME", dir.join(".local/share"))
             .env("TERM", "dumb")
             .env("LANG", "C")
-            .current_dir(dir.join("work"));
+            .current_dir(dir.join("work"))
+            .envs(env.iter().copied());
         let mut session = expectrl::Session::spawn(c).expect("spawns on a pty");
         session.set_expect_timeout(Some(TIMEOUT));
         let mut t = Term {
@@ -177,6 +183,26 @@ impl Term {
         let needle = needle.to_owned();
         self.wait(&format!("{needle:?}"), |t| {
             t.seen.get(from..).is_some_and(|s| s.contains(&needle))
+        });
+    }
+
+    /// Wait for `needle`, and then for the prompt drawn again after it: zsh was seen to drop
+    /// a key typed while the widget was still running (a Control-U sent on the heels of a
+    /// refusal was lost under load), so keys wait for the line editor to be back. bash keeps
+    /// such keys, and on a dumb terminal draws no new prompt to wait for.
+    fn wait_then_prompt(&mut self, needle: &str) {
+        if self.shell == Shell::Bash {
+            self.wait_text(needle);
+            return;
+        }
+        let from = self.seen.len();
+        let needle = needle.to_owned();
+        self.wait(&format!("{needle:?} and then the prompt"), |t| {
+            let seen = t.seen.get(from..).unwrap_or_default();
+            seen.find(&needle).is_some_and(|at| {
+                seen.get(at + needle.len()..)
+                    .is_some_and(|rest| rest.contains(PROMPT))
+            })
         });
     }
 
@@ -239,7 +265,7 @@ fn session(shell: Shell) {
     // A refused line runs nothing: not the harmless command before it, not the one after.
     let bad = "touch before && railway volume delete pg-data --yes && touch after";
     t.enter(bad);
-    t.wait_text("kept in the buffer");
+    t.wait_then_prompt("kept in the buffer");
     assert!(t.seen.contains("railway.volume.delete"), "{}", t.seen);
     // The line is still in the buffer: quote it, whole, and write it to a file.
     t.session.send("\x01echo '").expect("types");
@@ -268,7 +294,7 @@ fn session(shell: Shell) {
     t.enter("rm -rf ~/.ssh");
     t.wait_text("Type `rm ~/.ssh`");
     t.session.send("yes\r").expect("answers");
-    t.wait_text("not the phrase");
+    t.wait_then_prompt("a person did not confirm it");
     assert!(t.dir.join(".ssh").exists());
     // The refused line is still there: Enter again asks again.
     t.session.send("\r").expect("Enter");
@@ -288,7 +314,7 @@ fn session(shell: Shell) {
         t.run(add, "added");
         let from = t.seen.len();
         t.enter("!! && touch bang_ran");
-        t.wait_text("kept in the buffer");
+        t.wait_then_prompt("kept in the buffer");
         assert!(
             t.seen
                 .get(from..)
@@ -311,7 +337,7 @@ fn session(shell: Shell) {
         assert_eq!(t.read("loop"), "a\nb\n");
         let from = t.seen.len();
         t.enter("true; and railway volume delete v --yes; and touch rm_ran");
-        t.wait_text("kept in the buffer");
+        t.wait_then_prompt("kept in the buffer");
         assert!(
             t.seen
                 .get(from..)
@@ -409,7 +435,7 @@ fn nothing_after_a_refused_command_runs() {
         ];
         for line in lines {
             t.enter(line);
-            t.wait_text("kept in the buffer");
+            t.wait_then_prompt("kept in the buffer");
             // Clear the buffer (Control-U) before the next line.
             t.session.send("\x15").expect("clears");
         }
@@ -426,6 +452,24 @@ fn nothing_after_a_refused_command_runs() {
         let after = t.seen.get(from..).unwrap_or_default();
         assert!(!after.contains("refused"), "{after}");
     }
+}
+
+/// An interactive shell an agent drives (its marker is in the environment) asks nobody on
+/// the terminal: a line that needs confirmation is refused with a request for a person.
+#[test]
+fn an_agents_terminal_is_not_asked() {
+    if !require("bash") {
+        return;
+    }
+    let mut t = Term::start_with(Shell::Bash, &[("CLAUDECODE", "1")]);
+    std::fs::create_dir_all(t.dir.join(".ssh")).expect("mkdir");
+    t.enter("rm -rf ~/.ssh");
+    t.wait_then_prompt("guardsh approve ");
+    assert!(t.seen.contains("may be an agent's"), "{}", t.seen);
+    assert!(!t.seen.contains("Type `"), "{}", t.seen);
+    t.session.send("\x15").expect("clears");
+    t.run("touch synced", "synced");
+    assert!(t.dir.join(".ssh").exists());
 }
 
 fn shellcheck(path: &Path) {

@@ -13,7 +13,7 @@ use std::os::unix::ffi::OsStrExt as _;
 use crate::audit::{self, Entry, Mode};
 use crate::cli::InitShell;
 use crate::decision::{Decision, Verdict};
-use crate::guard::{gate as decide_and_ask, say};
+use crate::guard::{gate_asking, say};
 use crate::input::Input;
 use crate::parse::Limits;
 use crate::{exec, exit};
@@ -100,7 +100,10 @@ pub fn gate(shell: InitShell, line: &OsStr) -> u8 {
     if shell == InitShell::Fish && verdict.decision != Decision::Allow {
         let _ = std::io::Write::write_all(&mut std::io::stderr(), b"\n");
     }
-    match decide_and_ask(Mode::Interactive, command, &verdict) {
+    // An agent can drive an interactive shell through a pseudo-terminal and would type the
+    // phrase itself: where approve.rs's signs of an agent are present, no one is asked here.
+    let may_ask = verdict.decision != Decision::Confirm || crate::approve::not_a_person().is_none();
+    match gate_asking(Mode::Interactive, command, &verdict, may_ask) {
         Some(outcome) => {
             audit::record(&Entry::new(Mode::Interactive, command, &verdict, outcome));
             exit::OK
