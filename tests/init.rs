@@ -80,6 +80,11 @@ impl Term {
 
     /// [`Term::start`], with more environment variables.
     fn start_with(shell: Shell, env: &[(&str, &str)]) -> Term {
+        Term::start_rc(shell, env, "")
+    }
+
+    /// [`Term::start_with`], with `rc` in the startup file before guardsh's init.
+    fn start_rc(shell: Shell, env: &[(&str, &str)], rc: &str) -> Term {
         let dir = temp_home(shell.name());
         let init = match shell {
             Shell::Bash | Shell::Zsh => {
@@ -98,7 +103,7 @@ impl Term {
             Shell::Zsh => {
                 std::fs::write(
                     dir.join(".zshrc"),
-                    format!("PS1='{PROMPT}'\nunsetopt PROMPT_SP\n{init}{init}"),
+                    format!("PS1='{PROMPT}'\nunsetopt PROMPT_SP\n{rc}\n{init}{init}"),
                 )
                 .expect("rc");
                 let mut c = Command::new("zsh");
@@ -452,6 +457,24 @@ fn nothing_after_a_refused_command_runs() {
         let after = t.seen.get(from..).unwrap_or_default();
         assert!(!after.contains("refused"), "{after}");
     }
+}
+
+/// zsh: another plugin's accept-line widget still runs, once per accepted line (init loaded
+/// twice wraps it once), and not for a refused line.
+#[test]
+fn zsh_chains_a_plugins_accept_line_once() {
+    if !require("zsh") {
+        return;
+    }
+    let rc = "__plugin_accept() { print -n x >> plugin_calls; zle .accept-line; }\n\
+              zle -N accept-line __plugin_accept";
+    let mut t = Term::start_rc(Shell::Zsh, &[], rc);
+    t.run("touch one", "one");
+    t.enter("railway volume delete pg-data --yes");
+    t.wait_then_prompt("kept in the buffer");
+    t.session.send("\x15").expect("clears");
+    t.run("touch two", "two");
+    assert_eq!(t.read("plugin_calls"), "xx");
 }
 
 /// An interactive shell an agent drives (its marker is in the environment) asks nobody on
