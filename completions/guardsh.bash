@@ -34,11 +34,17 @@ _guardsh() {
             guardsh,explain)
                 cmd="guardsh__subcmd__explain"
                 ;;
+            guardsh,gate)
+                cmd="guardsh__subcmd__gate"
+                ;;
             guardsh,help)
                 cmd="guardsh__subcmd__help"
                 ;;
             guardsh,hook)
                 cmd="guardsh__subcmd__hook"
+                ;;
+            guardsh,init)
+                cmd="guardsh__subcmd__init"
                 ;;
             guardsh,install)
                 cmd="guardsh__subcmd__install"
@@ -91,11 +97,17 @@ _guardsh() {
             guardsh__subcmd__help,explain)
                 cmd="guardsh__subcmd__help__subcmd__explain"
                 ;;
+            guardsh__subcmd__help,gate)
+                cmd="guardsh__subcmd__help__subcmd__gate"
+                ;;
             guardsh__subcmd__help,help)
                 cmd="guardsh__subcmd__help__subcmd__help"
                 ;;
             guardsh__subcmd__help,hook)
                 cmd="guardsh__subcmd__help__subcmd__hook"
+                ;;
+            guardsh__subcmd__help,init)
+                cmd="guardsh__subcmd__help__subcmd__init"
                 ;;
             guardsh__subcmd__help,install)
                 cmd="guardsh__subcmd__help__subcmd__install"
@@ -176,7 +188,7 @@ _guardsh() {
 
     case "${cmd}" in
         guardsh)
-            opts="-h -V --color --help --version explain check test approve log shell run shim alias config hook install uninstall doctor help"
+            opts="-h -V --color --help --version explain check test approve log shell run shim alias config init gate hook install uninstall doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -421,8 +433,30 @@ _guardsh() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guardsh__subcmd__gate)
+            opts="-h -V --shell --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --shell)
+                    COMPREPLY=($(compgen -W "bash zsh fish" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guardsh__subcmd__help)
-            opts="explain check test approve log shell run shim alias config hook install uninstall doctor help"
+            opts="explain check test approve log shell run shim alias config init gate hook install uninstall doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -533,6 +567,20 @@ _guardsh() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guardsh__subcmd__help__subcmd__gate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guardsh__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -548,6 +596,20 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help__subcmd__hook)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -717,6 +779,24 @@ _guardsh() {
             ;;
         guardsh__subcmd__hook)
             opts="-h -V --color --help --version claude-code cursor codex gemini copilot windsurf cline"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__init)
+            opts="-h -V --color --help --version bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

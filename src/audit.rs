@@ -27,6 +27,8 @@ pub enum Mode {
     Hook,
     /// A shim in front of one program.
     Shim,
+    /// A line typed at an interactive shell set up by `guardsh init` (`guardsh gate`).
+    Interactive,
 }
 
 /// What happened to the command.

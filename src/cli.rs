@@ -44,8 +44,12 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
         "doctor: an installed hook does not answer as it should",
     ),
     (
+        crate::exit::INCOMPLETE,
+        "gate: the line is not finished (an open quote, a trailing `&&` or `\\`, a here-document): the shell keeps reading",
+    ),
+    (
         crate::exit::REFUSED,
-        "shell mode: the line was refused and nothing of it ran (also `approve` refusing)",
+        "shell mode, shims and `gate`: the line was refused and nothing of it ran (also `approve` refusing)",
     ),
 ];
 
@@ -67,6 +71,8 @@ pub const SUBCOMMANDS: &[&str] = &[
     "shim",
     "alias",
     "config",
+    "init",
+    "gate",
 ];
 
 /// Said after the exit codes: how errors look.
@@ -263,6 +269,44 @@ Examples:
     /// Show the configuration in effect: each layer, what it sets, and what was ignored.
     #[command(subcommand)]
     Config(ConfigCommands),
+    /// Print the shell integration for an interactive bash, zsh or fish: each line typed is
+    /// checked before it runs.
+    #[command(
+        long_about = "Print the shell integration for an interactive shell, to be evaluated by \
+its startup file:
+  bash  (~/.bashrc)               eval \"$(guardsh init bash)\"
+  zsh   (~/.zshrc)                eval \"$(guardsh init zsh)\"
+  fish  (~/.config/fish/config.fish)  guardsh init fish | source
+
+It puts the shim directory (~/.local/share/guardsh/shims) first on PATH, once, and binds \
+Enter (bash: `bind -x` on Return and Control-J in the emacs and vi keymaps; zsh: the \
+`accept-line` widgets; fish: the Enter bindings) so that the whole line is checked by \
+`guardsh gate` before the shell runs it. A refused line does not run and stays in the \
+editing buffer; a line that needs confirmation asks for the typed phrase on the terminal. \
+Evaluating it twice changes nothing. The scripts call this guardsh binary by its absolute \
+path: evaluate it again after moving the binary.",
+        after_long_help = exit_codes_help()
+    )]
+    Init(InitArgs),
+
+    /// Decide on one interactive command line, asking on the terminal if it needs
+    /// confirmation; runs nothing. Called by the `guardsh init` scripts on Enter.
+    #[command(
+        long_about = "Decide on one command line typed at an interactive shell, as shell mode \
+decides, and say whether the shell may run it. Runs nothing itself: the `guardsh init` scripts \
+call it when Enter is pressed. A line that needs confirmation asks for the typed phrase on the \
+terminal (/dev/tty, never standard input); a refusal is explained on standard error. Every \
+decision is written to the audit log (mode `interactive`).
+
+Exit status: 0 the shell may run the line (allowed, warned, confirmed or approved); 126 \
+refused; 8 the line is not finished and the shell should keep reading (bash and zsh syntax; \
+checked with `bash -n`, which runs nothing); 6 the configuration or a pack is broken.
+
+Example:
+  guardsh gate --shell bash -- 'railway volume delete pg-data'",
+        after_long_help = exit_codes_help()
+    )]
+    Gate(GateArgs),
 
     /// Answer an AI agent's pre-execution hook: read its JSON on standard input, decide as
     /// `check` does, and reply in that agent's format.
@@ -418,6 +462,38 @@ pub struct AliasArgs {
     /// The shell to print aliases for.
     #[arg(value_name = "SHELL", value_parser = ["bash", "zsh", "fish"])]
     pub shell: String,
+}
+
+/// The interactive shells `guardsh init` supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
+pub enum InitShell {
+    /// GNU bash 4 or newer.
+    Bash,
+    /// zsh.
+    Zsh,
+    /// fish 3 or newer.
+    Fish,
+}
+
+/// `guardsh init`.
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// The shell to print the integration for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: InitShell,
+}
+
+/// `guardsh gate`.
+#[derive(Debug, Clone, Args)]
+pub struct GateArgs {
+    /// The shell the line was typed at: bash and zsh lines that are not finished are told
+    /// apart from broken ones (fish tells its scripts itself).
+    #[arg(long, value_enum, value_name = "SHELL", default_value_t = InitShell::Bash)]
+    pub shell: InitShell,
+
+    /// The whole command line, as one argument (put `--` before it).
+    #[arg(value_name = "LINE", allow_hyphen_values = true)]
+    pub line: OsString,
 }
 
 /// `guardsh shell …`.

@@ -86,8 +86,46 @@ pub fn ask(summary: &str, phrase: &str) -> Answer {
     ask_on(tty, summary, phrase)
 }
 
+/// The terminal's mode as it was, put back when dropped.
+struct CookedMode<'a> {
+    tty: &'a File,
+    saved: rustix::termios::Termios,
+}
+
+impl Drop for CookedMode<'_> {
+    fn drop(&mut self) {
+        let _ = rustix::termios::tcsetattr(
+            self.tty,
+            rustix::termios::OptionalActions::Drain,
+            &self.saved,
+        );
+    }
+}
+
+/// A line editor (readline, ZLE, fish) that runs `guardsh gate` from a key binding keeps the
+/// terminal in raw mode: no echo, and Enter arrives as `\r` without ending a line. The answer
+/// is a typed line, so the terminal is put in canonical mode with echo while it is read.
+fn cooked(tty: &File) -> Option<CookedMode<'_>> {
+    use rustix::termios::{InputModes, LocalModes, OptionalActions, tcgetattr, tcsetattr};
+    let saved = tcgetattr(tty).ok()?;
+    let mut mode = saved.clone();
+    mode.local_modes |= LocalModes::ICANON | LocalModes::ECHO | LocalModes::ECHOE;
+    mode.input_modes |= InputModes::ICRNL;
+    mode.input_modes -= InputModes::INLCR | InputModes::IGNCR;
+    if mode.local_modes == saved.local_modes && mode.input_modes == saved.input_modes {
+        return None;
+    }
+    tcsetattr(tty, OptionalActions::Drain, &mode).ok()?;
+    Some(CookedMode { tty, saved })
+}
+
 /// Ask on an open terminal (a pseudo-terminal in tests).
 pub fn ask_on(mut tty: File, summary: &str, phrase: &str) -> Answer {
+    let reader = match tty.try_clone() {
+        Ok(r) => r,
+        Err(e) => return Answer::NoTerminal(format!("cannot read the terminal ({e})")),
+    };
+    let _mode = cooked(&reader);
     let prompt = format!(
         "{summary}guardsh: a person must confirm this. Type `{phrase}` and Enter to run it; anything else refuses:\n> "
     );
@@ -99,10 +137,7 @@ pub fn ask_on(mut tty: File, summary: &str, phrase: &str) -> Answer {
         return Answer::NoTerminal("cannot write to the terminal".to_owned());
     }
     let mut line = String::new();
-    let read = match tty.try_clone() {
-        Ok(r) => BufReader::new(r.take(MAX_ANSWER)).read_line(&mut line),
-        Err(e) => Err(e),
-    };
+    let read = BufReader::new((&reader).take(MAX_ANSWER)).read_line(&mut line);
     match read {
         Ok(0) => Answer::Refused,
         Ok(_) if line.trim_end_matches(['\n', '\r']).trim() == phrase => Answer::Confirmed,

@@ -146,6 +146,29 @@ pub fn output(program: &Path, args: &[&str], input: &[u8]) -> io::Result<std::pr
     child.wait_with_output()
 }
 
+/// Ask `bash` (a real one, never guardsh) to parse `text` without running it: `bash -n`,
+/// with no startup files and an empty environment (so no `BASH_ENV` is sourced and the
+/// messages are in English). Returns bash's standard error.
+pub fn bash_syntax(bash: &Path, text: &str) -> io::Result<String> {
+    use std::io::Write as _;
+    #[allow(clippy::disallowed_methods)] // exec.rs is the one place that starts programs
+    let mut child = std::process::Command::new(bash)
+        .args(["--norc", "--noprofile", "-n"])
+        .env_clear()
+        .env("LC_ALL", "C")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // bash may stop reading at a syntax error: a broken pipe here is its answer.
+        let _ = stdin.write_all(text.as_bytes());
+        let _ = stdin.write_all(b"\n");
+    }
+    let out = child.wait_with_output()?;
+    Ok(String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

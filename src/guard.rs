@@ -117,6 +117,13 @@ pub fn run(mut argv: Vec<OsString>) -> u8 {
 /// person on the terminal, or approved earlier), `None` when it was refused (the refusal is
 /// already explained on standard error and in the audit log).
 pub fn gate(mode: Mode, command: &str, verdict: &Verdict) -> Option<Outcome> {
+    gate_asking(mode, command, verdict, true)
+}
+
+/// [`gate`], where `may_ask` false means the terminal may be an agent's (an interactive
+/// shell an agent drives): nobody is asked on it, and a line that needs confirmation is
+/// refused with a request a person can approve with `guardsh approve`.
+pub fn gate_asking(mode: Mode, command: &str, verdict: &Verdict, may_ask: bool) -> Option<Outcome> {
     match verdict.decision {
         Decision::Allow => Some(Outcome::Ran),
         Decision::Warn => {
@@ -130,7 +137,12 @@ pub fn gate(mode: Mode, command: &str, verdict: &Verdict) -> Option<Outcome> {
             }
             let summary = findings(verdict);
             let phrase = confirm::phrase_for(verdict);
-            match confirm::ask(&summary, &phrase) {
+            let answer = if may_ask {
+                confirm::ask(&summary, &phrase)
+            } else {
+                Answer::NoTerminal("the terminal may be an agent's".to_owned())
+            };
+            match answer {
                 Answer::Confirmed => Some(Outcome::Confirmed),
                 Answer::Refused => {
                     refuse(mode, command, verdict, "a person did not confirm it", None);
@@ -138,13 +150,12 @@ pub fn gate(mode: Mode, command: &str, verdict: &Verdict) -> Option<Outcome> {
                 }
                 Answer::NoTerminal(_) => {
                     let id = approve::request(command, &cwd, &phrase, &summary).ok();
-                    refuse(
-                        mode,
-                        command,
-                        verdict,
-                        "it needs a person's typed confirmation and there is no terminal to ask on",
-                        id.as_deref(),
-                    );
+                    let why = if may_ask {
+                        "it needs a person's typed confirmation and there is no terminal to ask on"
+                    } else {
+                        "it needs a person's typed confirmation, and this terminal may be an agent's"
+                    };
+                    refuse(mode, command, verdict, why, id.as_deref());
                     None
                 }
             }
@@ -214,8 +225,8 @@ fn interactive(shell: &Path, inv: &Invocation) -> u8 {
         return exit::REFUSED;
     }
     say(
-        "interactive shells are not guarded yet (`guardsh init` comes with shell integration); \
-         starting the real shell unguarded",
+        "an interactive shell is not guarded by shell mode; starting the real shell unguarded \
+         (its startup file can load `guardsh init` to check each line typed)",
     );
     exec_or_fail(shell, inv, None)
 }
@@ -292,6 +303,11 @@ fn refuse(mode: Mode, command: &str, verdict: &Verdict, why: &str, request: Opti
         (Decision::Confirm, None) => text.push_str(
             "guardsh: ask a person to run it, or to approve it from their own terminal.\n",
         ),
+        // At an interactive prompt the line stays in the buffer, and whoever typed it may be
+        // an agent driving the terminal: no advice on where else to run it.
+        _ if mode == Mode::Interactive => {
+            text.push_str("guardsh: the line is kept in the buffer for editing.\n")
+        }
         _ => text.push_str(
             "guardsh: a person may run it themselves, outside the agent, if it really must be done.\n",
         ),

@@ -18,6 +18,7 @@ pub mod exec;
 pub mod explain;
 pub mod guard;
 pub mod hooks;
+pub mod init;
 pub mod input;
 pub mod pack_test;
 pub mod parse;
@@ -67,6 +68,9 @@ pub mod exit {
     /// when the payload cannot be read or guardsh fails, and for Windsurf's refusals. The
     /// same number as [`USAGE`]: a hook called with arguments it does not understand blocks too.
     pub const HOOK_BLOCK: u8 = 2;
+    /// `gate`: the line is not finished (an open quote, a trailing `&&`): the interactive
+    /// shell keeps reading instead of refusing it.
+    pub const INCOMPLETE: u8 = 8;
 }
 
 /// Everything that can stop a subcommand from doing its job.
@@ -265,6 +269,14 @@ fn dispatch(cli: &cli::Cli) -> Result<u8, Error> {
             print!("{text}");
             Ok(exit::OK)
         }
+        cli::Commands::Init(args) => {
+            let text = init::script(args.shell).map_err(Error::Io)?;
+            io::stdout()
+                .write_all(text.as_bytes())
+                .map_err(|e| Error::Io(format!("cannot write the output: {e}")))?;
+            Ok(exit::OK)
+        }
+        cli::Commands::Gate(args) => Ok(init::gate(args.shell, &args.line)),
         cli::Commands::Hook(args) => {
             // Never an error: whatever goes wrong is answered as a refusal in the agent's
             // format (hooks::execute), because most agents run the command when a hook fails.

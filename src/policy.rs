@@ -63,6 +63,18 @@ impl Policy {
 
     /// Decide on a line.
     pub fn verdict(&mut self, text: &Input, limits: &Limits) -> Result<Verdict, RuleError> {
+        let line = text.text.clone();
+        self.verdict_as_typed(text, &line, limits)
+    }
+
+    /// Decide on `text`, which the person typed as `line` (the shell integration judges
+    /// fish lines rewritten into bash terms; the allowlist compares what was typed).
+    pub fn verdict_as_typed(
+        &mut self,
+        text: &Input,
+        line: &str,
+        limits: &Limits,
+    ) -> Result<Verdict, RuleError> {
         let script = input::analyze(text, limits);
         let extra = self
             .layers
@@ -80,7 +92,7 @@ impl Policy {
             }
         }
         let mut verdict = decide_in(&script, &rules, &self.ctx);
-        self.layers.apply_allow(&text.text, &mut verdict);
+        self.layers.apply_allow(line, &mut verdict);
         Ok(verdict)
     }
 }
