@@ -357,3 +357,56 @@ fn corpus_decisions_hold() {
 fn say(text: &str) {
     let _ = writeln!(std::io::stderr(), "{text}");
 }
+
+/// The CLIs' own confirmation bypasses never make a line safer: `yes |` in front, or
+/// `--yes`, `-y` or `--force` after (and `-auto-approve` after a Terraform line), leaves
+/// every block line of the corpus at least as strict as it was. (`-auto-approve` is not
+/// added elsewhere: to borg, say, it is `-a uto-approve`, a narrower delete.)
+#[test]
+fn confirmation_bypasses_never_lower_a_decision() {
+    let mut checked = 0;
+    let mut lowered = Vec::new();
+    for (file, entries) in load() {
+        if group_of(&file) != Group::Covered {
+            continue;
+        }
+        for e in entries.iter().filter(|e| e.expect == Expect::Block) {
+            // Appending to a line that ends in a heredoc, a comment or a continuation
+            // would change what the words mean.
+            if e.line.contains('\n')
+                || e.line.contains('#')
+                || e.line.ends_with('\\')
+                || e.line.starts_with(['>', '<'])
+            {
+                continue;
+            }
+            let base = check(&e.line).decision;
+            let mut variants = vec![
+                format!("yes | {}", e.line),
+                format!("{} --yes", e.line),
+                format!("{} -y", e.line),
+                format!("{} --force", e.line),
+            ];
+            if ["terraform", "tofu", "terragrunt"]
+                .iter()
+                .any(|t| e.line.contains(t))
+            {
+                variants.push(format!("{} -auto-approve", e.line));
+            }
+            for v in variants {
+                checked += 1;
+                let d = check(&v).decision;
+                if d < base {
+                    lowered.push(format!("{v:?}: {} (was {})", name(d), name(base)));
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} variants");
+    assert!(
+        lowered.is_empty(),
+        "{} of {checked} bypass variants lowered the decision:\n{}",
+        lowered.len(),
+        lowered.join("\n")
+    );
+}

@@ -143,6 +143,10 @@ pub(super) fn peel(cmd: &Command) -> Peel {
         ),
         "ionice" => ionice(argv),
         "nohup" => simple(argv, "nohup", &Spec::default(), 0),
+        // `!` where the grammar does not take it as negation (`yes | ! rm -rf /`) is left
+        // as a command word by the parser. bash, zsh and dash all refuse that line, but a
+        // shell that took `!` there would run what follows: judge it.
+        "!" => simple(argv, "!", &Spec::default(), 0),
         "timeout" => simple(
             argv,
             "timeout",
