@@ -17,8 +17,13 @@ fn main() {
     // as a fixed-address executable there are none. Only this package's binaries are
     // affected (proc macros and build scripts stay position-independent), and Rust code with
     // `unsafe` forbidden loses little from a fixed main-binary address; libraries keep ASLR.
+    // Not with `+crt-static`: that build is a static position-independent executable with no
+    // loader at all, and `-no-pie` on top of it yields a binary that crashes at start.
+    let crt_static = std::env::var("CARGO_CFG_TARGET_FEATURE")
+        .is_ok_and(|f| f.split(',').any(|x| x == "crt-static"));
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux")
         && std::env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("gnu")
+        && !crt_static
     {
         println!("cargo::rustc-link-arg-bins=-no-pie");
     }

@@ -128,6 +128,25 @@ pub fn exec(program: &Path, argv0: &OsStr, args: &[OsString], stdin: Option<Stdi
     Error::Exec(program.to_path_buf(), cmd.exec())
 }
 
+/// Replace guardsh with an interactive shell for a person at a terminal: `program` called as
+/// `argv0` with `args` and these variables set. Unlike [`exec`], it does not mark the shell
+/// as one guardsh runs commands in (that mark tells `guardsh approve` and the typed
+/// confirmation that an agent is at the other end). Returns only when exec failed.
+pub fn exec_interactive(
+    program: &Path,
+    argv0: &OsStr,
+    args: &[OsString],
+    env: &[(OsString, OsString)],
+) -> Error {
+    #[allow(clippy::disallowed_methods)] // exec.rs is the one place that starts programs
+    let mut cmd = std::process::Command::new(program);
+    cmd.arg0(argv0).args(args).env_remove(ACTIVE_VAR);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    Error::Exec(program.to_path_buf(), cmd.exec())
+}
+
 /// Run `program` with `args` and `input` on its standard input, and collect its output and
 /// status (for `guardsh doctor`-style probes and tests of the real shell; not for commands
 /// an agent asked to run, which are exec'd).

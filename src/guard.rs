@@ -212,23 +212,54 @@ fn exec_or_fail(shell: &Path, inv: &Invocation, stdin: Option<Stdio>) -> u8 {
 }
 
 fn interactive(shell: &Path, inv: &Invocation) -> u8 {
-    // An agent that owns a pseudo-terminal would type into an unguarded shell: only a person
-    // gets one. Agents and guarded shells mark their environment (see approve.rs).
+    // An agent that owns a pseudo-terminal would type into the shell, and the line checks of
+    // an interactive shell are weaker than shell mode's (an alias is judged by its name):
+    // only a person gets one. Agents and guarded shells mark their environment (approve.rs).
     if let Some(var) = approve::AGENT_MARKERS
         .iter()
         .find(|v| std::env::var_os(v).is_some())
     {
         say(&format!(
-            "refused: interactive shells are not guarded yet, and `{var}` says an agent would \
-             drive this one; run commands with `-c` instead"
+            "refused: `{var}` says an agent would drive this interactive shell; run commands \
+             with `-c` instead"
         ));
         return exit::REFUSED;
     }
-    say(
-        "an interactive shell is not guarded by shell mode; starting the real shell unguarded \
-         (its startup file can load `guardsh init` to check each line typed)",
-    );
-    exec_or_fail(shell, inv, None)
+    let Some(kind) = crate::init::start::shell_kind(shell) else {
+        say(&format!(
+            "guardsh has no line checks for {}; starting it unguarded (bash, zsh and fish \
+             can be guarded: GUARDSH_SHELL or `shell:` in the config picks the shell)",
+            shell.display()
+        ));
+        return exec_or_fail(shell, inv, None);
+    };
+    let login = inv.argv0.to_string_lossy().starts_with('-');
+    let prepared = crate::init::script(kind).and_then(|script| {
+        let dir = crate::paths::state_dir()
+            .ok_or_else(|| "no home directory for guardsh's startup files".to_owned())?
+            .join("interactive")
+            .join(
+                shell
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
+        crate::init::start::prepare(kind, &inv.args, login, &dir, &script)
+            .map_err(|e| format!("cannot write guardsh's startup files: {e}"))
+    });
+    let start = match prepared {
+        Ok(s) => s,
+        Err(e) => {
+            say(&format!("{e}; refused to start an unguarded shell"));
+            return exit::REFUSED;
+        }
+    };
+    let name = shell
+        .file_name()
+        .map_or_else(|| OsString::from("bash"), ToOwned::to_owned);
+    let err = exec::exec_interactive(shell, &name, &start.args, &start.env);
+    say(&err.to_string());
+    exit::REFUSED
 }
 
 pub(crate) fn read_bounded<R: io::Read>(

@@ -153,6 +153,51 @@ impl Term {
         t
     }
 
+    /// `guardsh` with no command on a terminal, its real shell `shell` (GUARDSH_SHELL): the
+    /// person's own startup file sets the prompt and loads nothing of guardsh's.
+    fn start_guardsh(shell: Shell) -> Term {
+        let dir = temp_home(&format!("{}-bare", shell.name()));
+        match shell {
+            Shell::Bash => std::fs::write(dir.join(".bashrc"), format!("PS1='{PROMPT}'\n")),
+            Shell::Zsh => std::fs::write(
+                dir.join(".zshrc"),
+                format!("PS1='{PROMPT}'\nunsetopt PROMPT_SP\n"),
+            ),
+            Shell::Fish => {
+                let conf = dir.join(".config/fish");
+                std::fs::create_dir_all(&conf).expect("mkdir");
+                std::fs::write(
+                    conf.join("config.fish"),
+                    format!(
+                        "function fish_prompt; printf '{PROMPT}'; end\nfunction fish_greeting; end\n"
+                    ),
+                )
+            }
+        }
+        .expect("rc");
+        let mut c = Command::new(GUARDSH);
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &dir)
+            .env("XDG_CONFIG_HOME", dir.join(".config"))
+            .env("XDG_STATE_HOME", dir.join(".local/state"))
+            .env("XDG_DATA_HOME", dir.join(".local/share"))
+            .env("TERM", "dumb")
+            .env("LANG", "C")
+            .env("GUARDSH_SHELL", shell.name())
+            .current_dir(dir.join("work"));
+        let mut session = expectrl::Session::spawn(c).expect("spawns on a pty");
+        session.set_expect_timeout(Some(TIMEOUT));
+        let mut t = Term {
+            dir,
+            shell,
+            session,
+            seen: String::new(),
+        };
+        t.wait_text(PROMPT);
+        t
+    }
+
     fn work(&self) -> PathBuf {
         self.dir.join("work")
     }
@@ -650,4 +695,40 @@ fn gate_exit_codes() {
     // Unfinished and empty lines decide nothing, so they are not logged.
     assert!(!log.contains("if true; then"), "{log}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `guardsh` with no command, at a terminal, starts the real shell with the line checks
+/// loaded after the person's own startup file.
+fn bare_guardsh_session(shell: Shell) {
+    if !require(shell.name()) {
+        return;
+    }
+    let mut t = Term::start_guardsh(shell);
+    t.run("touch allowed", "allowed");
+    t.enter("railway volume delete pg-data --yes && touch after");
+    t.wait_then_prompt("railway.volume.delete");
+    assert!(!t.exists("after"), "{}", t.seen);
+    // The person's prompt came from their own file: it ran before guardsh's.
+    assert!(t.seen.contains(PROMPT));
+    let log = t.audit();
+    assert!(
+        log.iter()
+            .any(|e| e["mode"] == "interactive" && e["outcome"] == "refused"),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn bare_guardsh_starts_a_guarded_bash() {
+    bare_guardsh_session(Shell::Bash);
+}
+
+#[test]
+fn bare_guardsh_starts_a_guarded_zsh() {
+    bare_guardsh_session(Shell::Zsh);
+}
+
+#[test]
+fn bare_guardsh_starts_a_guarded_fish() {
+    bare_guardsh_session(Shell::Fish);
 }

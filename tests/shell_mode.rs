@@ -489,7 +489,7 @@ mod pty {
     }
 
     #[test]
-    fn an_agent_gets_no_unguarded_interactive_shell() {
+    fn an_agent_gets_no_interactive_shell() {
         let home = Home::new("pty-interactive");
         let mut c = Command::new(GUARDSH);
         c.env_clear()
@@ -501,7 +501,7 @@ mod pty {
             .current_dir(home.work());
         let mut s = expectrl::Session::spawn(c).expect("spawns on a pty");
         s.set_expect_timeout(Some(Duration::from_secs(20)));
-        s.expect("refused: interactive shells are not guarded yet")
+        s.expect("says an agent would drive this interactive shell")
             .expect("refuses");
         s.expect(Eof).expect("ends");
         assert_eq!(exit_code(&s), Some(126));

@@ -19,6 +19,7 @@ use crate::parse::Limits;
 use crate::{exec, exit};
 
 mod fish;
+pub mod start;
 
 const BASH: &str = include_str!("../shell/guardsh.bash");
 const ZSH: &str = include_str!("../shell/guardsh.zsh");
