@@ -121,6 +121,11 @@ pub fn decide(script: &Script, rules: &RuleSet) -> Verdict {
 /// Decide on an analysed line in `ctx`: with the process's variables and the CLIs' state
 /// when it says so, and the config's protected names.
 pub fn decide_in(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
+    let needed = script.commands.iter().any(crate::payload::sql::is_client);
+    crate::payload::sql::with_stack_for_sql(needed, || decide_here(script, rules, ctx))
+}
+
+fn decide_here(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
     let mut matches = Vec::new();
     let mut guessed: Vec<UnknownFinding> = Vec::new();
     let mut environments: Vec<Target> = Vec::new();

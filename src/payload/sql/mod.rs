@@ -117,17 +117,68 @@ pub fn payload(cmd: &Command, script: &Script) -> Option<SqlPayload> {
     )
 }
 
-/// Run `f` on a thread with [`CLASSIFY_STACK`] of stack. `Err` when no thread could be
-/// started, `Ok(None)` when `f` panicked.
+std::thread_local! {
+    /// This thread was started with [`CLASSIFY_STACK`] of stack: classify right here.
+    static BIG_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f` with [`CLASSIFY_STACK`] of stack: here when this thread has it, else on a thread
+/// of its own. `Err` when no thread could be started, `Ok(None)` when `f` panicked.
 fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Result<Option<T>, ()> {
+    if BIG_STACK.with(std::cell::Cell::get) {
+        return Ok(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok());
+    }
     std::thread::scope(|s| {
         std::thread::Builder::new()
             .name("guardsh-sql".into())
             .stack_size(CLASSIFY_STACK)
-            .spawn_scoped(s, f)
+            .spawn_scoped(s, || {
+                BIG_STACK.with(|b| b.set(true));
+                f()
+            })
             .map(|h| h.join().ok())
             .map_err(|_| ())
     })
+}
+
+/// Is `cmd` a database client whose statements guardsh reads?
+pub fn is_client(cmd: &Command) -> bool {
+    clients::invocation(cmd).is_some()
+}
+
+/// Run `f` (a whole decision) so that the SQL inside it is classified without a thread per
+/// command: when `needed`, on one thread with [`CLASSIFY_STACK`] of stack, where every
+/// classification then runs inline. A script of 3,000 `psql -c` lines spent 0.6 ms a line
+/// starting threads (their fresh stacks fault page by page); now it starts one. A panic in
+/// `f` is raised again here, as if `f` had run on this thread.
+pub fn with_stack_for_sql<T: Send>(needed: bool, f: impl FnOnce() -> T + Send) -> T {
+    if !needed || BIG_STACK.with(std::cell::Cell::get) {
+        return f();
+    }
+    // Shared so that, if no thread can be started, the job is still here to run.
+    let job = std::sync::Mutex::new(Some(f));
+    let take = || job.lock().ok().and_then(|mut j| j.take());
+    let outcome = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("guardsh-decide".into())
+            .stack_size(CLASSIFY_STACK)
+            .spawn_scoped(s, || {
+                BIG_STACK.with(|b| b.set(true));
+                take().map(|f| f())
+            })
+            .ok()
+            .map(|h| h.join())
+    });
+    match outcome {
+        Some(Ok(Some(v))) => v,
+        Some(Err(panic)) => std::panic::resume_unwind(panic),
+        // No thread to be had (or it found no job): decide here; each classification then
+        // tries a thread of its own.
+        Some(Ok(None)) | None => match take() {
+            Some(f) => f(),
+            None => std::panic::panic_any("guardsh: the decision was lost on its way to a thread"),
+        },
+    }
 }
 
 fn classify_invocation(
