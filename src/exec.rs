@@ -33,40 +33,40 @@ pub enum Error {
     Exec(PathBuf, #[source] io::Error),
 }
 
-/// guardsh's own binary, resolved.
-fn own_binary() -> Option<PathBuf> {
-    std::env::current_exe()
-        .ok()
-        .and_then(|p| std::fs::canonicalize(p).ok())
+/// A file's identity (device, inode), through symlinks: two paths name the same file
+/// exactly when these are equal. One `stat`, where resolving a path took a `readlink` per
+/// component, and shell mode does this on every start.
+fn file_id(p: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))
 }
 
-fn is_executable(p: &Path) -> bool {
-    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+/// guardsh's own binary's identity.
+fn own_binary() -> Option<(u64, u64)> {
+    std::env::current_exe().ok().and_then(|p| file_id(&p))
 }
 
-/// True when `candidate` resolves to guardsh's own binary.
+/// True when `candidate` is guardsh's own binary (through any link).
 pub fn is_guardsh(candidate: &Path) -> bool {
-    match (own_binary(), std::fs::canonicalize(candidate)) {
-        (Some(own), Ok(c)) => own == c,
+    match (own_binary(), file_id(candidate)) {
+        (Some(own), Some(c)) => own == c,
         _ => false,
     }
 }
 
 /// Find `name` on `path` (a PATH value), skipping guardsh's own directories and anything
-/// that resolves to guardsh. Only a directory that holds an executable `name` is resolved
-/// (every start of shell mode pays for this lookup, so paths are not canonicalised blindly).
+/// that is guardsh.
 pub fn find_on_path(name: &str, path: &OsStr) -> Result<PathBuf, Error> {
-    let mut own: Option<Option<(PathBuf, Vec<PathBuf>)>> = None;
+    use std::os::unix::fs::MetadataExt as _;
+    // (own binary, own directories), worked out once a candidate needs them.
+    type Own = Option<((u64, u64), Vec<(u64, u64)>)>;
+    let mut own: Option<Own> = None;
     let mut own_info = || {
         own.get_or_insert_with(|| {
             let exe = std::env::current_exe().ok()?;
-            let resolved = std::fs::canonicalize(&exe).ok()?;
-            let dirs: Vec<PathBuf> = [exe.parent(), resolved.parent()]
-                .into_iter()
-                .flatten()
-                .map(Path::to_path_buf)
-                .collect();
-            Some((resolved, dirs))
+            let id = file_id(&exe)?;
+            let dirs = exe.parent().and_then(file_id).into_iter().collect();
+            Some((id, dirs))
         })
         .clone()
     };
@@ -75,28 +75,23 @@ pub fn find_on_path(name: &str, path: &OsStr) -> Result<PathBuf, Error> {
             continue;
         }
         let candidate = dir.join(name);
-        if !is_executable(&candidate) {
+        let Ok(meta) = std::fs::metadata(&candidate) else {
+            continue;
+        };
+        if !(meta.is_file() && meta.permissions().mode() & 0o111 != 0) {
             continue;
         }
-        if let Some((own_exe, own_dirs)) = own_info() {
-            if own_dirs.iter().any(|d| same_dir(d, &dir)) {
+        if let Some((own_id, own_dirs)) = own_info() {
+            if (meta.dev(), meta.ino()) == own_id {
                 continue;
             }
-            if std::fs::canonicalize(&candidate).ok().as_deref() == Some(own_exe.as_path()) {
+            if file_id(&dir).is_some_and(|d| own_dirs.contains(&d)) {
                 continue;
             }
         }
         return Ok(candidate);
     }
     Err(Error::NotFound(name.to_string()))
-}
-
-fn same_dir(a: &Path, b: &Path) -> bool {
-    a == b
-        || match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-            (Ok(x), Ok(y)) => x == y,
-            _ => false,
-        }
 }
 
 /// The real shell to run: `configured` (GUARDSH_SHELL or the config file) when given,
