@@ -270,6 +270,15 @@ impl Engine {
                     }
                     self.deferred.push((i, step));
                 }
+                // A wrapper that peels to the very same argv would be peeled again for
+                // ever (a bug of ours, such as `dir/!` once was): stop, and say so.
+                Step::Run { ref argv, .. } if *argv == cmd.argv => {
+                    self.unknown(
+                        UnknownKind::Limit,
+                        format!("`{}` unwraps to itself", cmd.source),
+                        &cmd.places,
+                    );
+                }
                 step => self.apply(i, &cmd, step),
             }
         }

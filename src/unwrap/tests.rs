@@ -1043,3 +1043,13 @@ fn git_runs_aliases_and_commands_given_on_the_line() {
     assert_finds("git rebase --exec='make test' main", &["make", "test"]);
     assert_finds("git bisect run ./check.sh", &["./check.sh"]);
 }
+
+#[test]
+fn a_bang_is_peeled_only_as_the_bare_word() {
+    // Found by fuzz_many: `in/!` names a program called `!`; peeling it as the word `!`
+    // peeled nothing and looped until memory ran out.
+    let s = script("\">case&&&!>(whilethen3<$@\"&in/!");
+    assert!(s.commands.len() < 10, "{:?}", found("x"));
+    assert_finds("x | in/! rm -rf /", &["in/!", "rm", "-rf", "/"]);
+    assert_finds("yes | ! ! rm -rf /", &["rm", "-rf", "/"]);
+}

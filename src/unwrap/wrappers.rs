@@ -148,7 +148,9 @@ pub(super) fn peel(cmd: &Command) -> Peel {
         // shell that took `!` there would run what follows: judge it.
         // All of a run of them at once: peeling one per round made a line of 100,000 `!`
         // quadratic.
-        "!" => Peel::run(
+        // Only the bare word: `dir/!` is a program of that name, and peeling it would
+        // peel nothing, for ever.
+        "!" if first.text == "!" => Peel::run(
             from(argv, argv.iter().take_while(|w| w.text == "!").count()),
             "!",
         ),
