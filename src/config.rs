@@ -96,14 +96,6 @@ pub struct AllowEntry {
     pub expires: Option<String>,
 }
 
-/// Load the config at `path`; a missing file is the empty config.
-pub fn load(path: &Path) -> Result<Config, Error> {
-    match read_optional(path)? {
-        Some(text) => parse(&text, path),
-        None => Ok(Config::default()),
-    }
-}
-
 fn read_optional(path: &Path) -> Result<Option<String>, Error> {
     match std::fs::read_to_string(path) {
         Ok(t) => Ok(Some(t)),
@@ -153,14 +145,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         }
     }
     Ok(config)
-}
-
-/// The user's config (`~/.config/guardsh/config.yaml`), with the path it came from.
-pub fn load_user() -> Result<(Config, Option<PathBuf>), Error> {
-    match crate::paths::config_file() {
-        Some(path) => Ok((load(&path)?, Some(path))),
-        None => Ok((Config::default(), None)),
-    }
 }
 
 /// Where a layer comes from, in the order layers apply.

@@ -215,12 +215,6 @@ fn from_flags(cmd: &Command, spec: &EnvironmentSpec) -> Option<Found> {
             return Some((v, format!("flag {flag}"), dynamic));
         }
     }
-    for switch in &spec.switches {
-        let (flag, name) = switch.split_once('=').unwrap_or((switch, switch));
-        if options(cmd).any(|w| w.text == flag) {
-            return Some((name.to_owned(), format!("flag {flag}"), false));
-        }
-    }
     if spec.url_operands {
         for w in options(cmd) {
             if !w.text.starts_with('-')

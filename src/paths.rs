@@ -15,11 +15,6 @@ pub fn config_dir() -> Option<PathBuf> {
     dirs().map(|d| d.config_dir().to_path_buf())
 }
 
-/// `~/.config/guardsh/config.yaml`.
-pub fn config_file() -> Option<PathBuf> {
-    config_dir().map(|d| d.join("config.yaml"))
-}
-
 /// `~/.local/state/guardsh` (the data directory where the platform has no state directory).
 pub fn state_dir() -> Option<PathBuf> {
     dirs().map(|d| {

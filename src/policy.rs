@@ -45,11 +45,6 @@ impl Policy {
         }
     }
 
-    /// The layers this policy was built from.
-    pub fn layers(&self) -> &Layers {
-        &self.layers
-    }
-
     /// The real shell the configuration names, if any.
     pub fn shell(&self) -> Option<&Path> {
         self.layers.shell()

@@ -13,20 +13,11 @@ include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
 /// The built-in rules for these programs (duplicates and unknown names are fine).
 pub fn for_programs<'a>(programs: impl IntoIterator<Item = &'a str>) -> Result<RuleSet, RuleError> {
-    for_programs_with(programs, Vec::new())
-}
-
-/// The built-in rules for these programs, and every rule of `extra` (packs from the
-/// configuration, each with the file that names it in errors).
-pub fn for_programs_with<'a>(
-    programs: impl IntoIterator<Item = &'a str>,
-    extra: Vec<(raw::Pack, String)>,
-) -> Result<RuleSet, RuleError> {
     let mut blobs: Vec<(&str, &str)> = Vec::new();
     for program in programs {
         push_all_of(program, &mut blobs);
     }
-    load(blobs, extra)
+    load(blobs, Vec::new())
 }
 
 /// The built-in rules that can match these commands: for each, the rules of its program

@@ -292,12 +292,6 @@ impl RuleSet {
         self.matching_all_env(cmd, script, &script_env(script), Context::line_only())
     }
 
-    /// The programs (canonical names) whose packs say where they are told their
-    /// environment, with how.
-    pub fn environment_spec(&self, program: &str) -> Option<&raw::EnvironmentSpec> {
-        self.environments.get(program)
-    }
-
     /// [`RuleSet::matching_all`] with the line's exported variables worked out once by the
     /// caller ([`script_env`]): deciding on every command of a long script stays linear.
     pub fn matching_all_env(

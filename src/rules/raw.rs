@@ -63,9 +63,6 @@ pub struct EnvironmentSpec {
     /// Options whose value is a path naming the environment (`-chdir=envs/prod`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub path_flags: Vec<String>,
-    /// Options that alone name an environment, written `flag=name` (`--prod=production`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub switches: Vec<String>,
     /// Variables whose value is the environment's name (`RAILWAY_ENVIRONMENT`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vars: Vec<String>,
