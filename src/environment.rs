@@ -335,7 +335,23 @@ fn from_linked(
             (!name.is_empty() && name != "default")
                 .then(|| (name, format!("workspace in {}", file.display()), false))
         }
-        Linked::Railway if ctx.process => railway_linked(&ctx.cwd()?),
+        Linked::Railway => {
+            // A project token acts on the one environment it was made for, which only
+            // Railway's API knows: the incident's token could have been production's.
+            if let Some((_, source, _)) =
+                var(cmd, "RAILWAY_TOKEN", line_env, ctx).filter(|v| !v.0.is_empty())
+            {
+                return Some((
+                    "the environment of RAILWAY_TOKEN".to_owned(),
+                    format!("{source} (a project token; only Railway knows its environment)"),
+                    true,
+                ));
+            }
+            if !ctx.process {
+                return None;
+            }
+            railway_linked(&ctx.cwd()?)
+        }
         Linked::Kubeconfig if ctx.process => {
             let files: Vec<PathBuf> = match flag_value(cmd, "--kubeconfig") {
                 Some((_, true)) => return None,
@@ -355,7 +371,7 @@ fn from_linked(
                 ))
             })
         }
-        Linked::Railway | Linked::Kubeconfig => None,
+        Linked::Kubeconfig => None,
     }
 }
 
@@ -386,8 +402,7 @@ fn kube_current_context(path: &Path) -> Option<String> {
 }
 
 /// The environment Railway's CLI has linked to the working directory or its closest
-/// linked parent, as `railway link` records it. A project token (`RAILWAY_TOKEN`) picks its
-/// own environment, which only Railway's API knows: no signal then.
+/// linked parent, as `railway link` records it.
 fn railway_linked(cwd: &Path) -> Option<Found> {
     #[derive(serde::Deserialize)]
     struct Config {
@@ -401,9 +416,6 @@ fn railway_linked(cwd: &Path) -> Option<Found> {
         environment: Option<String>,
         #[serde(default)]
         environment_name: Option<String>,
-    }
-    if std::env::var_os("RAILWAY_TOKEN").is_some_and(|t| !t.is_empty()) {
-        return None;
     }
     let file = home()?.join(".railway").join("config.json");
     let config: Config = serde_json::from_str(&read_small(&file)?).ok()?;

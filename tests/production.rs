@@ -167,6 +167,27 @@ fn railway_flags_variables_and_the_linked_environment() {
     let s = Sandbox::new("railway-var").var("RAILWAY_ENVIRONMENT", "production");
     assert_eq!(s.decision("railway up"), "confirm");
     assert_eq!(s.decision("railway up -e staging"), "allow");
+
+    // A project token picks its own environment, which only Railway knows: the incident's
+    // token could be production's, so it counts as protected, over any link.
+    let s = Sandbox::new("railway-token").var("RAILWAY_TOKEN", "tok");
+    railway_link(&s, &s.root.join("work"), "staging");
+    let (d, report) = s.decide("railway up");
+    assert_eq!(d, "confirm");
+    assert!(
+        report["environments"][0]["source"]
+            .as_str()
+            .is_some_and(|x| x.contains("RAILWAY_TOKEN")),
+        "{report}"
+    );
+    assert_eq!(s.decision("railway down -y"), "deny");
+    assert_eq!(
+        s.decision("railway up -e staging"),
+        "allow",
+        "a flag still wins"
+    );
+    let s = Sandbox::new("railway-token-line");
+    assert_eq!(s.decision("RAILWAY_TOKEN=tok railway down -y"), "deny");
 }
 
 #[test]
