@@ -35,22 +35,27 @@ fn reads_statements_from_stdin(command: &str) -> bool {
         .is_some_and(crate::payload::sql::reads_stdin)
 }
 
-/// `command` with `stdin` as a quoted heredoc, under a delimiter the text does not contain,
-/// so the analysis reads the statements exactly as the client will.
-fn with_stdin_as_heredoc(command: &str, stdin: &[u8]) -> String {
-    let body = String::from_utf8_lossy(stdin);
+/// `command` with `stdin` as a quoted heredoc, under a delimiter no line of it equals, so
+/// the analysis reads the statements exactly as the client will. The bytes are kept as they
+/// are: statements that are not valid UTF-8 are refused as uncheckable, never judged from a
+/// repaired copy.
+fn with_stdin_as_heredoc(command: &str, stdin: &[u8]) -> Vec<u8> {
     let mut delimiter = String::from("GUARDSH_STDIN");
     let mut n = 0u32;
-    while body.lines().any(|l| l == delimiter) {
+    while stdin
+        .split(|&b| b == b'\n')
+        .any(|l| l == delimiter.as_bytes())
+    {
         n += 1;
         delimiter = format!("GUARDSH_STDIN_{n}");
     }
-    let mut text = format!("{command} <<'{delimiter}'\n{body}");
-    if !body.ends_with('\n') {
-        text.push('\n');
+    let mut text = format!("{command} <<'{delimiter}'\n").into_bytes();
+    text.extend_from_slice(stdin);
+    if !stdin.ends_with(b"\n") {
+        text.push(b'\n');
     }
-    text.push_str(&delimiter);
-    text.push('\n');
+    text.extend_from_slice(delimiter.as_bytes());
+    text.push(b'\n');
     text
 }
 
@@ -81,7 +86,7 @@ pub fn run(program: &OsString, args: Vec<OsString>) -> u8 {
     // unread: read them first, judge them as the heredoc they are, and hand the same bytes
     // on. The client would wait for the end of its input anyway.
     let mut stdin_bytes = None;
-    let mut judged = command.clone();
+    let mut judged = command.clone().into_bytes();
     let mut cut = false;
     if !std::io::stdin().is_terminal() && reads_statements_from_stdin(&command) {
         match crate::guard::read_bounded(Ok(std::io::stdin().lock()), limits.max_input_bytes) {
@@ -99,7 +104,7 @@ pub fn run(program: &OsString, args: Vec<OsString>) -> u8 {
             }
         }
     }
-    let input = Input::from_bytes(judged.clone().into_bytes(), cut);
+    let input = Input::from_bytes(judged, cut);
     let verdict = match policy.verdict(&input, &limits) {
         Ok(v) => v,
         Err(e) => {
@@ -130,10 +135,10 @@ pub fn run(program: &OsString, args: Vec<OsString>) -> u8 {
             return 127;
         }
     };
-    let Some(outcome) = gate(Mode::Shim, &judged, &verdict) else {
+    let Some(outcome) = gate(Mode::Shim, &input.text, &verdict) else {
         return exit::REFUSED;
     };
-    audit::record(&Entry::new(Mode::Shim, &judged, &verdict, outcome));
+    audit::record(&Entry::new(Mode::Shim, &input.text, &verdict, outcome));
     let stdin = match stdin_bytes.as_deref().map(crate::guard::replay).transpose() {
         Ok(s) => s,
         Err(e) => {
@@ -308,7 +313,8 @@ mod tests {
         assert!(!reads_statements_from_stdin("railway up"));
         // A body holding the delimiter gets another one: the statements cannot end the
         // heredoc early and hide what follows.
-        let text = with_stdin_as_heredoc("psql", b"GUARDSH_STDIN\nDROP DATABASE app;");
+        let bytes = with_stdin_as_heredoc("psql", b"GUARDSH_STDIN\nDROP DATABASE app;");
+        let text = String::from_utf8(bytes).expect("utf-8 in, utf-8 out");
         assert!(text.starts_with("psql <<'GUARDSH_STDIN_1'\n"), "{text}");
         assert!(
             text.ends_with("DROP DATABASE app;\nGUARDSH_STDIN_1\n"),
@@ -319,6 +325,11 @@ mod tests {
             &Limits::default(),
         )
         .expect("packs load");
+        assert_eq!(v.decision, crate::decision::Decision::Deny);
+        // Statements that are not UTF-8 cannot be read as written: refused, not repaired.
+        let bytes = with_stdin_as_heredoc("psql", b"SELECT 1; -- \xff\n");
+        let v = crate::check::verdict_for(&Input::from_bytes(bytes, false), &Limits::default())
+            .expect("packs load");
         assert_eq!(v.decision, crate::decision::Decision::Deny);
     }
 }
