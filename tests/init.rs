@@ -131,6 +131,18 @@ impl Term {
                 c
             }
         };
+        c.envs(env.iter().copied());
+        Term::spawn(shell, dir, c)
+    }
+
+    /// Start `c` on a pseudo-terminal with `dir` as its whole world (home, XDG directories,
+    /// working directory `dir/work`) and wait for the prompt.
+    fn spawn(shell: Shell, dir: PathBuf, mut c: Command) -> Term {
+        // Variables `c` already carries are set again after the clean slate.
+        let own: Vec<(std::ffi::OsString, std::ffi::OsString)> = c
+            .get_envs()
+            .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
+            .collect();
         c.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", &dir)
@@ -139,8 +151,8 @@ impl Term {
             .env("XDG_DATA_HOME", dir.join(".local/share"))
             .env("TERM", "dumb")
             .env("LANG", "C")
-            .current_dir(dir.join("work"))
-            .envs(env.iter().copied());
+            .envs(own)
+            .current_dir(dir.join("work"));
         let mut session = expectrl::Session::spawn(c).expect("spawns on a pty");
         session.set_expect_timeout(Some(TIMEOUT));
         let mut t = Term {
@@ -176,26 +188,8 @@ impl Term {
         }
         .expect("rc");
         let mut c = Command::new(GUARDSH);
-        c.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &dir)
-            .env("XDG_CONFIG_HOME", dir.join(".config"))
-            .env("XDG_STATE_HOME", dir.join(".local/state"))
-            .env("XDG_DATA_HOME", dir.join(".local/share"))
-            .env("TERM", "dumb")
-            .env("LANG", "C")
-            .env("GUARDSH_SHELL", shell.name())
-            .current_dir(dir.join("work"));
-        let mut session = expectrl::Session::spawn(c).expect("spawns on a pty");
-        session.set_expect_timeout(Some(TIMEOUT));
-        let mut t = Term {
-            dir,
-            shell,
-            session,
-            seen: String::new(),
-        };
-        t.wait_text(PROMPT);
-        t
+        c.env("GUARDSH_SHELL", shell.name());
+        Term::spawn(shell, dir, c)
     }
 
     fn work(&self) -> PathBuf {
