@@ -441,34 +441,48 @@ impl Layers {
         p
     }
 
-    /// The severity each overridden rule ends up with, given its severity before (`base`):
-    /// system and user files set it (the user's last), a project file only raises it.
-    /// Returns `None` when nothing overrides `rule`, and says in `warnings` when a project
-    /// file tried to lower it.
+    /// Each override of `rule`, in layer order, given its severity before any (`base`):
+    /// the layer, the severity it asks for, the severity before it, and whether it holds.
+    /// System and user files set the severity (the user's last); a project file only
+    /// raises it.
+    pub fn override_steps(&self, rule: &str, base: Severity) -> Vec<OverrideStep<'_>> {
+        let mut current = base;
+        let mut steps = Vec::new();
+        for layer in &self.layers {
+            let Some(&asked) = layer.config.overrides.get(rule) else {
+                continue;
+            };
+            let holds = layer.origin.may_loosen() || asked >= current;
+            steps.push(OverrideStep {
+                layer,
+                asked,
+                before: current,
+                holds,
+            });
+            if holds {
+                current = asked;
+            }
+        }
+        steps
+    }
+
+    /// The severity `rule` ends up with (see [`Layers::override_steps`]), or `None` when no
+    /// override holds; a project file's attempt to lower it is said in `warnings`.
     pub fn severity_for(
         &self,
         rule: &str,
         base: Severity,
         warnings: &mut Vec<String>,
     ) -> Option<Severity> {
-        let mut current = None;
-        for l in &self.layers {
-            let Some(&s) = l.config.overrides.get(rule) else {
-                continue;
-            };
-            let before = current.unwrap_or(base);
-            if l.origin.may_loosen() || s >= before {
-                current = Some(s);
+        let mut result = None;
+        for step in self.override_steps(rule, base) {
+            if step.holds {
+                result = Some(step.asked);
             } else {
-                warnings.push(format!(
-                    "{}: override `{rule}: {}` ignored: a project file can only raise a severity (it is {} here)",
-                    l.path.display(),
-                    severity_name(s),
-                    severity_name(before),
-                ));
+                warnings.push(step.ignored_because(rule));
             }
         }
-        current
+        result
     }
 
     /// Allow entries in effect now, with their layer.
@@ -508,6 +522,31 @@ impl Layers {
             .chain(verdict.unknown.iter().map(|u| u.severity))
             .max()
             .unwrap_or(Decision::Allow);
+    }
+}
+
+/// One override of a rule by one layer (see [`Layers::override_steps`]).
+#[derive(Debug, Clone, Copy)]
+pub struct OverrideStep<'a> {
+    /// The layer.
+    pub layer: &'a Layer,
+    /// The severity it asks for.
+    pub asked: Severity,
+    /// The severity before it.
+    pub before: Severity,
+    /// It holds (false: a project file tried to lower the severity).
+    pub holds: bool,
+}
+
+impl OverrideStep<'_> {
+    /// Why an override that does not hold is ignored, for a warning.
+    pub fn ignored_because(&self, rule: &str) -> String {
+        format!(
+            "{}: override `{rule}: {}` ignored: a project file can only raise a severity (it is {} here)",
+            self.layer.path.display(),
+            severity_name(self.asked),
+            severity_name(self.before),
+        )
     }
 }
 

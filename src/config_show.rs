@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::config::{self, Layers, Origin, Places};
 use crate::environment::{DEFAULT_WORDS, Protected};
-use crate::rules::builtin;
+use crate::rules::{Severity, builtin};
 use crate::term::escape;
 
 /// One place a layer is looked for.
@@ -99,29 +99,50 @@ pub fn report_for(places: &Places) -> Result<Report, config::Error> {
     let all = builtin::all()?;
     let mut warnings = layers.warnings.clone();
     let places_list = list_places(places, &layers);
-    let base = |id: &str| all.rules().iter().find(|r| r.id == id).map(|r| r.severity);
-    let extra_ids: Vec<&str> = layers
-        .packs
-        .iter()
-        .flat_map(|p| p.pack.rules.iter().map(|r| r.id.as_str()))
-        .collect();
-    let known = |id: &str| base(id).is_some() || extra_ids.contains(&id);
+    // A rule's own severity, built in or from a pack of the configuration.
+    let base = |id: &str| {
+        all.rules()
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.severity)
+            .or_else(|| {
+                layers
+                    .packs
+                    .iter()
+                    .flat_map(|p| &p.pack.rules)
+                    .find(|r| r.id == id)
+                    .map(|r| r.severity)
+            })
+    };
+    let known = |id: &str| base(id).is_some();
     let mut overrides = Vec::new();
-    for l in &layers.layers {
-        for (rule, s) in &l.config.overrides {
-            let status = match base(rule) {
-                _ if !known(rule) => "unknown rule: no pack has it".to_owned(),
-                Some(b) if !l.origin.may_loosen() && *s < b => format!(
+    let mut rules: Vec<&String> = layers
+        .layers
+        .iter()
+        .flat_map(|l| l.config.overrides.keys())
+        .collect();
+    rules.sort();
+    rules.dedup();
+    for rule in rules {
+        let own = base(rule);
+        // An unknown rule's overrides are listed as such; the base only orders the steps.
+        for step in layers.override_steps(rule, own.unwrap_or(Severity::Warn)) {
+            let status = if own.is_none() {
+                "unknown rule: no pack has it".to_owned()
+            } else if step.holds {
+                "applied".to_owned()
+            } else {
+                warnings.push(step.ignored_because(rule));
+                format!(
                     "ignored: a project file can only raise a severity (it is {})",
-                    config::severity_name(b)
-                ),
-                _ => "applied".to_owned(),
+                    config::severity_name(step.before)
+                )
             };
             overrides.push(Override {
                 rule: rule.clone(),
-                severity: config::severity_name(*s).to_owned(),
-                origin: l.origin,
-                path: l.path.clone(),
+                severity: config::severity_name(step.asked).to_owned(),
+                origin: step.layer.origin,
+                path: step.layer.path.clone(),
                 status,
             });
         }
@@ -141,18 +162,6 @@ pub fn report_for(places: &Places) -> Result<Report, config::Error> {
                 entry: e.clone(),
                 status,
             });
-        }
-    }
-    // Lowering attempts found against the built-in severities, as a run would report them.
-    for o in &overrides {
-        if o.status.starts_with("ignored") {
-            warnings.push(format!(
-                "{}: override `{}: {}` {}",
-                o.path.display(),
-                o.rule,
-                o.severity,
-                o.status
-            ));
         }
     }
     let shell = match layers
