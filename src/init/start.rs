@@ -42,7 +42,12 @@ pub fn prepare(
     script: &str,
 ) -> std::io::Result<Start> {
     write_private(&dir.join("init"), script)?;
-    let init = shell_quote(&dir.join("init"));
+    // Quoted as the integration scripts quote their own paths.
+    let quote = |p: &Path| match kind {
+        InitShell::Fish => super::fish_quote(&p.display().to_string()),
+        InitShell::Bash | InitShell::Zsh => super::posix_quote(&p.display().to_string()),
+    };
+    let init = quote(&dir.join("init"));
     match kind {
         InitShell::Bash => {
             // bash ignores --rcfile in a login shell: the file does the login reading
@@ -70,7 +75,7 @@ pub fn prepare(
                      done\nunset __guardsh_f\n",
                 );
             } else if let Some(own) = own_rc {
-                rc.push_str(&format!("[ -r {0} ] && . {0}\n", shell_quote(&own)));
+                rc.push_str(&format!("[ -r {0} ] && . {0}\n", quote(&own)));
             } else if !norc {
                 rc.push_str("[ -r ~/.bashrc ] && . ~/.bashrc\n");
             }
@@ -96,7 +101,7 @@ pub fn prepare(
                 .or_else(|| std::env::var_os("HOME"))
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("."));
-            let own = shell_quote(&original);
+            let own = quote(&original);
             for name in [".zshenv", ".zprofile", ".zshrc", ".zlogin"] {
                 let mut text = format!(
                     "# Written by guardsh.\n__guardsh_zdot=$ZDOTDIR; ZDOTDIR={own}\n\
@@ -126,24 +131,6 @@ pub fn prepare(
             })
         }
     }
-}
-
-/// Single quotes, for bash, zsh and fish alike (paths with `'` or `\` are escaped for
-/// each: guardsh's own directories have neither in practice).
-fn shell_quote(p: &Path) -> String {
-    let s = p.display().to_string();
-    if s.contains(['\'', '\\']) {
-        // Double quotes with the few special characters escaped work in all three.
-        let escaped: String = s
-            .chars()
-            .flat_map(|c| match c {
-                '"' | '\\' | '$' | '`' => vec!['\\', c],
-                c => vec![c],
-            })
-            .collect();
-        return format!("\"{escaped}\"");
-    }
-    format!("'{s}'")
 }
 
 /// Write `text` to `path`, readable by its owner only, replacing what was there.
