@@ -320,7 +320,10 @@ fn session(shell: Shell) {
     t.session.send("\x01echo '").expect("types");
     t.session.send("\x05' > kept").expect("types");
     t.session.send("\r").expect("Enter");
-    t.wait_file("kept");
+    // The redirection creates the file before echo writes to it: wait for the whole line.
+    t.wait("the kept line to be written", |t| {
+        t.read("kept").ends_with('\n')
+    });
     assert_eq!(t.read("kept").trim_end(), bad, "the refused line, as typed");
     for never in ["before", "after"] {
         assert!(
