@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+pub mod hot;
+
 /// The exit codes and what each means, shown in `--help` and in the man page's EXIT STATUS.
 pub const EXIT_CODES: &[(u8, &str)] = &[
     (
