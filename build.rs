@@ -17,6 +17,8 @@ fn main() {
     // as a fixed-address executable there are none. Only this package's binaries are
     // affected (proc macros and build scripts stay position-independent), and Rust code with
     // `unsafe` forbidden loses little from a fixed main-binary address; libraries keep ASLR.
+    // On x86_64 this flag is also the mark by which `.cargo/cc-static` finds the binary's
+    // link and makes it static (no loader, no shared libraries at all).
     // Not with `+crt-static`: that build is a static position-independent executable with no
     // loader at all, and `-no-pie` on top of it yields a binary that crashes at start.
     let crt_static = std::env::var("CARGO_CFG_TARGET_FEATURE")
