@@ -4,6 +4,8 @@
 //! Data flows one way: text → commands ([`parse`], [`unwrap`]) → report. `run` is the one
 //! place where errors become exit codes.
 
+#![forbid(unsafe_code)]
+
 pub mod approve;
 pub mod audit;
 pub mod check;
@@ -38,7 +40,6 @@ use std::any::Any;
 use std::ffi::OsString;
 use std::io::{self, Write as _};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::process::ExitCode;
 use std::sync::Once;
 
 use clap::Parser as _;
@@ -125,11 +126,11 @@ impl Error {
     }
 }
 
-/// Run guardsh with these arguments (`args[0]` is the program name) and say how it ended.
+/// Run guardsh with these arguments (`args[0]` is the program name); returns the exit code.
 ///
 /// Never panics: usage errors are clap's (exit 2, `--help`/`--version` exit 0), other errors
 /// are one `guardsh: …` line on standard error, and an internal panic is reported the same way.
-pub fn run(args: Vec<OsString>) -> ExitCode {
+pub fn run(args: Vec<OsString>) -> u8 {
     quiet_panics();
     let argv0 = args.first().cloned().unwrap_or_default();
     // Called through a shim: a link named after the program it guards.
@@ -145,13 +146,13 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         let program = OsString::from(called.clone());
         let rest = args.get(1..).unwrap_or(&[]).to_vec();
         return match catch_unwind(AssertUnwindSafe(|| shim::run(&program, rest))) {
-            Ok(code) => ExitCode::from(code),
+            Ok(code) => code,
             Err(payload) => {
                 say(&format!(
                     "internal error: {}; refused, nothing ran (please report this)",
                     panic_message(payload.as_ref())
                 ));
-                ExitCode::from(exit::REFUSED)
+                exit::REFUSED
             }
         };
     }
@@ -161,35 +162,39 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
         cli::SUBCOMMANDS,
     ) {
         return match catch_unwind(AssertUnwindSafe(|| guard::run(args))) {
-            Ok(code) => ExitCode::from(code),
+            Ok(code) => code,
             Err(payload) => {
                 // Fail closed: nothing was exec'd.
                 say(&format!(
                     "internal error: {}; refused, nothing ran (please report this)",
                     panic_message(payload.as_ref())
                 ));
-                ExitCode::from(exit::REFUSED)
+                exit::REFUSED
             }
         };
     }
-    let cli = match cli::Cli::try_parse_from(args) {
+    let parsed = match cli::hot::parse(&args) {
+        Some(cli) => Ok(cli),
+        None => cli::Cli::try_parse_from(args),
+    };
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => return clap_error(&err),
     };
     match catch_unwind(AssertUnwindSafe(|| dispatch(&cli))) {
-        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Ok(code)) => code,
         Ok(Err(err)) => {
             if !err.is_quiet() {
                 say(&err.to_string());
             }
-            ExitCode::from(err.exit_code())
+            err.exit_code()
         }
         Err(payload) => {
             say(&format!(
                 "internal error: {} (please report this)",
                 panic_message(payload.as_ref())
             ));
-            ExitCode::from(exit::FAILURE)
+            exit::FAILURE
         }
     }
 }
@@ -343,7 +348,7 @@ fn log(args: &cli::LogArgs) -> Result<u8, Error> {
 
 /// Print a clap outcome. Help and version go out as clap renders them; errors echo the
 /// user's arguments, which may come from an agent, so they are shown escaped and uncoloured.
-fn clap_error(err: &clap::Error) -> ExitCode {
+fn clap_error(err: &clap::Error) -> u8 {
     if err.use_stderr() {
         let text = term::escape_lines(&err.render().to_string());
         let _ = io::stderr().write_all(text.as_bytes());
@@ -351,7 +356,7 @@ fn clap_error(err: &clap::Error) -> ExitCode {
         let _ = err.print();
     }
     // clap's codes are 0 (help, version) and 2 (usage), both in range.
-    ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(exit::USAGE))
+    u8::try_from(err.exit_code()).unwrap_or(exit::USAGE)
 }
 
 /// One `guardsh: …` line on standard error, escaped.
@@ -389,17 +394,14 @@ fn quiet_panics() {
 mod tests {
     use super::*;
 
-    fn code(args: &[&str]) -> ExitCode {
+    fn code(args: &[&str]) -> u8 {
         run(args.iter().map(OsString::from).collect())
     }
 
     #[test]
     fn usage_errors_exit_2_and_help_exits_0() {
-        assert_eq!(
-            code(&["guardsh", "no-such-subcommand"]),
-            ExitCode::from(exit::USAGE)
-        );
-        assert_eq!(code(&["guardsh", "explain"]), ExitCode::from(exit::USAGE));
+        assert_eq!(code(&["guardsh", "no-such-subcommand"]), exit::USAGE);
+        assert_eq!(code(&["guardsh", "explain"]), exit::USAGE);
         for flag in ["--help", "--version"] {
             let shown = cli::Cli::try_parse_from(["guardsh", flag]).expect_err("not a run");
             assert_eq!(shown.exit_code(), i32::from(exit::OK));
@@ -410,7 +412,7 @@ mod tests {
     fn unreadable_file_exits_1() {
         assert_eq!(
             code(&["guardsh", "explain", "--file", "/nonexistent/guardsh/x.sh"]),
-            ExitCode::from(exit::FAILURE)
+            exit::FAILURE
         );
     }
 

@@ -1,5 +1,76 @@
 //! The `guardsh` binary: hands argv to [`guardsh::run`] and returns its exit code.
+//!
+//! guardsh starts once for every command an agent runs, so the binary defines the C `main`
+//! itself instead of going through Rust's runtime start-up. That start-up reads
+//! `/proc/self/maps` to place a guard page under the main thread's stack and maps a signal
+//! stack for a "stack overflow" message: about a tenth of a millisecond and eight page faults
+//! on every run, for a message. A stack overflow here still ends the process (by SIGSEGV,
+//! without the message); the deep SQL parser runs on its own large-stack thread anyway. The
+//! two things of that start-up guardsh relies on are done here: SIGPIPE is ignored, so a
+//! closed pipe is a write error that guardsh reports rather than a silent death, and the
+//! standard descriptors are made to exist, so that a file guardsh opens (the audit log) can
+//! never become its standard output. Arguments still come from `std::env::args_os`, which
+//! glibc fills before `main`.
 
-fn main() -> std::process::ExitCode {
-    guardsh::run(std::env::args_os().collect())
+#![no_main]
+#![allow(unsafe_code)]
+
+use std::io::Write as _;
+use std::os::fd::{AsRawFd as _, IntoRawFd as _};
+
+/// The process entry point, called by the C runtime.
+#[unsafe(no_mangle)]
+extern "C" fn main(
+    _argc: std::ffi::c_int,
+    _argv: *const *const std::ffi::c_char,
+) -> std::ffi::c_int {
+    ignore_sigpipe();
+    tune_malloc();
+    ensure_standard_fds();
+    let code = guardsh::run(std::env::args_os().collect());
+    // Rust's runtime flushes standard output after `main`; without it, this does. A failure
+    // here has nowhere left to be reported.
+    let _ = std::io::stdout().flush();
+    std::ffi::c_int::from(code)
+}
+
+/// What Rust's runtime does before `main`: writing to a closed pipe returns EPIPE.
+fn ignore_sigpipe() {
+    // SAFETY: SIG_IGN installs no handler code, and no other thread exists yet.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+}
+
+/// glibc's allocator is tuned for long-running, many-threaded programs; guardsh lives a
+/// millisecond and runs one helper thread at most (the SQL classifier's). One arena: the
+/// helper allocates from the heap the main thread has already touched instead of mapping
+/// an arena of its own. No trimming and no per-allocation mappings: memory freed and
+/// allocated again reuses the same pages instead of faulting fresh ones.
+fn tune_malloc() {
+    // SAFETY: mallopt only changes allocator parameters; no other thread exists yet.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+    }
+}
+
+/// Descriptors 0, 1 and 2 that were closed by the caller are opened on `/dev/null` (as
+/// Rust's runtime does), so that no file guardsh opens later takes their place.
+fn ensure_standard_fds() {
+    for _ in 0..3 {
+        let Ok(null) = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+        else {
+            return;
+        };
+        if null.as_raw_fd() > 2 {
+            return;
+        }
+        // It filled a closed standard descriptor: keep it open for the process's life.
+        let _ = null.into_raw_fd();
+    }
 }
