@@ -34,10 +34,7 @@ std::thread_local! {
 fn with_alternatives<R>(pattern: &str, f: impl FnOnce(&[Vec<char>]) -> R) -> R {
     let cached = EXPANDED.with(|c| c.borrow().get(pattern).cloned());
     let alternatives = cached.unwrap_or_else(|| {
-        let mut plain = Vec::new();
-        expand(pattern, &mut plain);
-        let chars: std::rc::Rc<Vec<Vec<char>>> =
-            std::rc::Rc::new(plain.iter().map(|p| p.chars().collect()).collect());
+        let chars: std::rc::Rc<Vec<Vec<char>>> = std::rc::Rc::new(alternatives(pattern));
         EXPANDED.with(|c| {
             let mut c = c.borrow_mut();
             if c.len() < MAX_CACHED {
@@ -47,6 +44,128 @@ fn with_alternatives<R>(pattern: &str, f: impl FnOnce(&[Vec<char>]) -> R) -> R {
         chars
     });
     f(&alternatives)
+}
+
+/// The plain patterns `pattern` stands for, as characters, in [`expand`]'s order.
+///
+/// guardsh lives for one command, so each pattern is expanded once per process and that
+/// first expansion is what counts: a line that writes with `tee` meets a dozen patterns
+/// of tens of alternatives. [`expand`] splices each alternative into the pattern and scans
+/// the result again, which cost about 27,000 instructions a pattern; reading the groups
+/// once and multiplying them out costs a fraction. Patterns whose expansion would pass
+/// [`MAX_ALTERNATIVES`] (where `expand` stops part-way) are left to `expand`, so the
+/// answer is the same; a test compares the two on every short pattern.
+fn alternatives(pattern: &str) -> Vec<Vec<char>> {
+    let p: Vec<char> = pattern.chars().collect();
+    let seq = pieces(&p);
+    if count(&seq) <= MAX_ALTERNATIVES {
+        let mut out = vec![Vec::new()];
+        multiply(&seq, &mut out);
+        return out;
+    }
+    let mut plain = Vec::new();
+    expand(pattern, &mut plain);
+    plain.iter().map(|p| p.chars().collect()).collect()
+}
+
+/// A pattern read once: literal text, and brace groups with their alternatives.
+enum Piece {
+    Text(Vec<char>),
+    Group(Vec<Vec<Piece>>),
+}
+
+/// `p` as pieces. A `{` that never closes, or whose group has no comma at its own level,
+/// is literal text, and reading goes on inside it, as [`first_group`] does.
+fn pieces(p: &[char]) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut text = Vec::new();
+    let mut i = 0;
+    while i < p.len() {
+        if p[i] == '{'
+            && let Some((close, commas)) = group_at(p, i)
+            && !commas.is_empty()
+        {
+            if !text.is_empty() {
+                out.push(Piece::Text(std::mem::take(&mut text)));
+            }
+            let mut alts = Vec::new();
+            let mut start = i + 1;
+            for end in commas.into_iter().chain([close]) {
+                alts.push(pieces(&p[start..end]));
+                start = end + 1;
+            }
+            out.push(Piece::Group(alts));
+            i = close + 1;
+            continue;
+        }
+        text.push(p[i]);
+        i += 1;
+    }
+    if !text.is_empty() {
+        out.push(Piece::Text(text));
+    }
+    out
+}
+
+/// The group opening at `p[open]`: the index of its `}` and of its top-level commas.
+fn group_at(p: &[char], open: usize) -> Option<(usize, Vec<usize>)> {
+    let mut depth = 0usize;
+    let mut commas = Vec::new();
+    for (i, &c) in p.iter().enumerate().skip(open) {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((i, commas));
+                }
+            }
+            ',' if depth == 1 => commas.push(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// How many plain patterns `seq` stands for, saturating.
+fn count(seq: &[Piece]) -> usize {
+    seq.iter().fold(1usize, |n, piece| match piece {
+        Piece::Text(_) => n,
+        Piece::Group(alts) => {
+            n.saturating_mul(alts.iter().fold(0usize, |m, a| m.saturating_add(count(a))))
+        }
+    })
+}
+
+/// Extend every prefix in `out` by each expansion of `seq`, earlier groups varying
+/// slowest (the order of [`expand`]).
+fn multiply(seq: &[Piece], out: &mut Vec<Vec<char>>) {
+    for piece in seq {
+        match piece {
+            Piece::Text(t) => {
+                for o in out.iter_mut() {
+                    o.extend_from_slice(t);
+                }
+            }
+            Piece::Group(alts) => {
+                let mut tails = Vec::new();
+                for alt in alts {
+                    let mut expanded = vec![Vec::new()];
+                    multiply(alt, &mut expanded);
+                    tails.extend(expanded);
+                }
+                let prefixes = std::mem::take(out);
+                for prefix in &prefixes {
+                    for tail in &tails {
+                        let mut whole = Vec::with_capacity(prefix.len() + tail.len());
+                        whole.extend_from_slice(prefix);
+                        whole.extend_from_slice(tail);
+                        out.push(whole);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The plain patterns `pattern`'s brace groups stand for, appended to `out`.
@@ -179,7 +298,42 @@ fn class(p: &[char], start: usize, c: char) -> Option<(bool, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::{alternatives, expand, matches};
+
+    /// Every pattern of up to eight characters over braces, commas, a letter and `*` gives
+    /// the same plain patterns, in the same order, whether multiplied out or spliced.
+    #[test]
+    fn multiplying_out_agrees_with_splicing() {
+        const ALPHABET: [char; 5] = ['{', '}', ',', 'a', '*'];
+        let mut checked = 0;
+        for len in 0..=8u32 {
+            for mut code in 0..ALPHABET.len().pow(len) {
+                let mut p = String::new();
+                for _ in 0..len {
+                    p.push(ALPHABET[code % ALPHABET.len()]);
+                    code /= ALPHABET.len();
+                }
+                let mut spliced = Vec::new();
+                expand(&p, &mut spliced);
+                let spliced: Vec<Vec<char>> = spliced.iter().map(|s| s.chars().collect()).collect();
+                assert_eq!(alternatives(&p), spliced, "pattern {p:?}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, (0..=8).map(|n| 5usize.pow(n)).sum::<usize>());
+    }
+
+    #[test]
+    fn nested_and_literal_groups_expand_in_order() {
+        let got: Vec<String> = alternatives("{a{1,2},b}x{y}{,/}")
+            .iter()
+            .map(|c| c.iter().collect())
+            .collect();
+        assert_eq!(
+            got,
+            ["a1x{y}", "a1x{y}/", "a2x{y}", "a2x{y}/", "bx{y}", "bx{y}/"]
+        );
+    }
 
     #[test]
     fn globs() {
