@@ -121,7 +121,12 @@ pub fn decide(script: &Script, rules: &RuleSet) -> Verdict {
 /// Decide on an analysed line in `ctx`: with the process's variables and the CLIs' state
 /// when it says so, and the config's protected names.
 pub fn decide_in(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
-    let needed = script.commands.iter().any(crate::payload::sql::is_client);
+    let clients = script
+        .commands
+        .iter()
+        .filter(|c| crate::payload::sql::is_client(c))
+        .count();
+    let needed = crate::payload::sql::needs_deep_thread(clients);
     crate::payload::sql::with_stack_for_sql(needed, || decide_here(script, rules, ctx))
 }
 

@@ -27,6 +27,9 @@ extern "C" fn main(
     ignore_sigpipe();
     tune_malloc();
     ensure_standard_fds();
+    if main_stack_may_grow_to(8 << 20) {
+        guardsh::payload::sql::main_thread_stack_is_deep();
+    }
     let code = guardsh::run(std::env::args_os().collect());
     // Rust's runtime flushes standard output after `main`; without it, this does. A failure
     // here has nowhere left to be reported.
@@ -40,6 +43,18 @@ fn ignore_sigpipe() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
+}
+
+/// Whether the main thread's stack may grow to `bytes` (the soft stack limit, which the
+/// kernel applies to the main thread only).
+fn main_stack_may_grow_to(bytes: u64) -> bool {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit through a pointer to a live local.
+    let ok = unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut limit) } == 0;
+    ok && (limit.rlim_cur == libc::RLIM_INFINITY || limit.rlim_cur >= bytes)
 }
 
 /// glibc's allocator is tuned for long-running, many-threaded programs; guardsh lives a

@@ -32,6 +32,15 @@ const MAX_PARSE: usize = 64 * 1024;
 const MAX_PARSE_DEPTH: u32 = 16;
 /// The parser's own recursion limit, below its default of 50 for the same reason.
 const PARSER_RECURSION: usize = 32;
+/// On the main thread's stack (see `super::INLINE_PARSE`), statements nested deeper than
+/// this, or needing more parser recursion than the next, are left to the deep-stack thread:
+/// a debug build needs about 100 KiB of stack per level.
+const INLINE_PARSE_DEPTH: u32 = 8;
+/// See [`INLINE_PARSE_DEPTH`].
+const INLINE_PARSER_RECURSION: usize = 12;
+
+/// The parser gave up at its recursion limit.
+struct TooDeep;
 /// How deep the always-true evaluation of a `WHERE` goes.
 const MAX_TRUTH_DEPTH: u32 = 32;
 
@@ -213,14 +222,32 @@ fn statement(cx: &mut Cx<'_>, text: &str, toks: &[&Token], ctx: Ctx, parse_ok: b
     if parse_ok {
         let start = first.start;
         let end = toks.last().map_or(start, |t| t.end);
-        if end.saturating_sub(start) <= MAX_PARSE
+        let inline_ok = end.saturating_sub(start) <= super::INLINE_PARSE
+            && toks.iter().all(|t| t.depth <= INLINE_PARSE_DEPTH);
+        if cx.inline && !inline_ok {
+            // Too long or too nested to parse on the main thread's stack: the whole
+            // payload is read again on the deep one, and this reading is thrown away.
+            cx.needs_big_stack = true;
+        } else if end.saturating_sub(start) <= MAX_PARSE
             && let Some(src) = text.get(start..end)
-            && let Some(kinds) = parsed(src, ctx.flavor)
         {
-            for k in kinds {
-                cx.push(k);
+            let limit = if cx.inline {
+                INLINE_PARSER_RECURSION
+            } else {
+                PARSER_RECURSION
+            };
+            match parsed(src, ctx.flavor, limit) {
+                Ok(Some(kinds)) => {
+                    for k in kinds {
+                        cx.push(k);
+                    }
+                    return;
+                }
+                // The deep stack's limit may let the parser through where this one did
+                // not: read it there, not from tokens here.
+                Err(TooDeep) if cx.inline => cx.needs_big_stack = true,
+                Ok(None) | Err(TooDeep) => {}
             }
-            return;
         }
     }
     scan(cx, toks, ctx);
@@ -299,31 +326,36 @@ fn include_file(cx: &mut Cx<'_>, path: &str, flavor: Flavor) {
 // The parser's reading.
 
 /// Kinds found by the parser in `src`, or `None` when it rejects `src` or a statement in
-/// it is of a sort read from tokens instead.
-fn parsed(src: &str, flavor: Flavor) -> Option<Vec<SqlKind>> {
+/// it is of a sort read from tokens instead; `Err` when it stopped at `recursion`.
+fn parsed(src: &str, flavor: Flavor, recursion: usize) -> Result<Option<Vec<SqlKind>>, TooDeep> {
     let d = dialect(flavor);
     // The parser is third-party code fed untrusted text: a panic in it must cost only
     // its opinion, never the guard.
-    let statements = catch_unwind(AssertUnwindSafe(|| {
+    let Ok(result) = catch_unwind(AssertUnwindSafe(|| {
         Parser::new(d.as_ref())
-            .with_recursion_limit(PARSER_RECURSION)
+            .with_recursion_limit(recursion)
             .try_with_sql(src)
             .and_then(|mut p| p.parse_statements())
-    }))
-    .ok()?
-    .ok()?;
+    })) else {
+        return Ok(None);
+    };
+    let statements = match result {
+        Ok(s) => s,
+        Err(sqlparser::parser::ParserError::RecursionLimitExceeded) => return Err(TooDeep),
+        Err(_) => return Ok(None),
+    };
     // Our tokenizer saw a statement here; a parser that reads none reads the text
     // differently from the server.
     if statements.is_empty() {
-        return None;
+        return Ok(None);
     }
     let mut out = Vec::new();
     for s in &statements {
         if !stmt(s, flavor, &mut out) {
-            return None;
+            return Ok(None);
         }
     }
-    Some(out)
+    Ok(Some(out))
 }
 
 /// Add what `s` destroys to `out`. False when `s` is of a sort left to the token reading.

@@ -102,17 +102,40 @@ pub fn reads_stdin(cmd: &Command) -> bool {
 /// the whole analysis, for stdin fed from an earlier pipeline stage.
 pub fn payload(cmd: &Command, script: &Script) -> Option<SqlPayload> {
     let inv = clients::invocation(cmd)?;
-    Some(
-        match on_big_stack(|| classify_invocation(cmd, script, &inv, true)) {
-            Ok(Some(p)) => p,
+    if DEEP_MAIN.with(std::cell::Cell::get) && !BIG_STACK.with(std::cell::Cell::get) {
+        let inline = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            classify_invocation(cmd, script, &inv, Reading::Inline)
+        }));
+        match inline {
+            Ok(Some(p)) => return Some(p),
+            // A statement too long for this stack: read on the deep one below.
+            Ok(None) => {}
             // A bug of ours (a panic) must not let the statements through unread.
-            Ok(None) => SqlPayload {
+            Err(_) => {
+                return Some(SqlPayload {
+                    kinds: Vec::new(),
+                    hidden: true,
+                });
+            }
+        }
+    }
+    Some(
+        match on_big_stack(|| classify_invocation(cmd, script, &inv, Reading::Parser)) {
+            Ok(Some(Some(p))) => p,
+            // A bug of ours (a panic) must not let the statements through unread (and a
+            // deep-stack reading never asks for a deeper one).
+            Ok(None | Some(None)) => SqlPayload {
                 kinds: Vec::new(),
                 hidden: true,
             },
             // No thread to be had: read the statements from their tokens only, which
             // needs no deep stack.
-            Err(()) => classify_invocation(cmd, script, &inv, false),
+            Err(()) => {
+                classify_invocation(cmd, script, &inv, Reading::Tokens).unwrap_or(SqlPayload {
+                    kinds: Vec::new(),
+                    hidden: true,
+                })
+            }
         },
     )
 }
@@ -120,6 +143,36 @@ pub fn payload(cmd: &Command, script: &Script) -> Option<SqlPayload> {
 std::thread_local! {
     /// This thread was started with [`CLASSIFY_STACK`] of stack: classify right here.
     static BIG_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// This is the process's main thread and its stack may grow to 8 MiB or more (see
+    /// [`main_thread_stack_is_deep`]).
+    static DEEP_MAIN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Statements up to this long are parsed on the main thread's own stack. Their nesting is
+/// capped at 16 levels before the parser sees them (about 100 KiB of stack a level in a
+/// debug build, far less in a release one), and a statement this short cannot build an
+/// expression chain deep enough to matter when it is dropped: under 2 MiB in all, against
+/// the 8 MiB the main thread may grow to. Longer ones go to the deep-stack thread.
+const INLINE_PARSE: usize = 4096;
+
+/// Called by the binary on its main thread when the stack limit lets that stack grow to 8
+/// MiB or more: short statements are then classified there, without starting a thread.
+/// Starting the deep-stack thread (its fresh stack faults in page by page) was a fifth of
+/// the time of a short line with a `psql` in it. Threads that never call this (test
+/// harnesses, with 2 MiB stacks) keep classifying on the deep-stack thread.
+pub fn main_thread_stack_is_deep() {
+    DEEP_MAIN.with(|d| d.set(true));
+}
+
+/// How a payload is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// With the parser, on the deep-stack thread.
+    Parser,
+    /// With the parser for statements up to [`INLINE_PARSE`], on the main thread.
+    Inline,
+    /// From tokens only: no thread could be started.
+    Tokens,
 }
 
 /// Run `f` with [`CLASSIFY_STACK`] of stack: here when this thread has it, else on a thread
@@ -144,6 +197,14 @@ fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Result<Option<T>, ()> 
 /// Is `cmd` a database client whose statements guardsh reads?
 pub fn is_client(cmd: &Command) -> bool {
     clients::invocation(cmd).is_some()
+}
+
+/// Whether a decision with `clients` database-client commands needs the deep-stack thread
+/// at all: not on a deep main thread with a few clients, whose short statements are read
+/// right there (a long one still gets a thread of its own). Many clients share the one
+/// deep thread, so that a script of long statements does not start a thread for each.
+pub fn needs_deep_thread(clients: usize) -> bool {
+    clients > 0 && !(DEEP_MAIN.with(std::cell::Cell::get) && clients <= 8)
 }
 
 /// Run `f` (a whole decision) so that the SQL inside it is classified without a thread per
@@ -181,14 +242,16 @@ pub fn with_stack_for_sql<T: Send>(needed: bool, f: impl FnOnce() -> T + Send) -
     }
 }
 
+/// `None` when an [`Reading::Inline`] reading met a statement too long for it.
 fn classify_invocation(
     cmd: &Command,
     script: &Script,
     inv: &clients::Invocation<'_>,
-    parser: bool,
-) -> SqlPayload {
+    reading: Reading,
+) -> Option<SqlPayload> {
     let mut cx = Cx::new(cmd, script);
-    cx.parser = parser;
+    cx.parser = reading != Reading::Tokens;
+    cx.inline = reading == Reading::Inline;
     if inv.hidden {
         cx.hide();
     }
@@ -215,10 +278,13 @@ fn classify_invocation(
             cx.classify(inv.lang, &piece);
         }
     }
-    SqlPayload {
+    if cx.needs_big_stack {
+        return None;
+    }
+    Some(SqlPayload {
         kinds: cx.kinds,
         hidden: cx.hidden,
-    }
+    })
 }
 
 /// The language a client speaks.
@@ -286,6 +352,11 @@ struct Cx<'a> {
     depth: u32,
     /// `sqlparser` may be used (we run on a stack deep enough for it).
     parser: bool,
+    /// We run on the main thread's stack: only statements up to [`INLINE_PARSE`] bytes
+    /// may be parsed here.
+    inline: bool,
+    /// An inline reading met a longer statement: read it all again on the deep stack.
+    needs_big_stack: bool,
 }
 
 impl<'a> Cx<'a> {
@@ -298,6 +369,8 @@ impl<'a> Cx<'a> {
             budget: MAX_TEXT,
             depth: 0,
             parser: false,
+            inline: false,
+            needs_big_stack: false,
         }
     }
 
