@@ -10,6 +10,11 @@ use std::path::Path;
 #[path = "src/rules/raw.rs"]
 mod raw;
 
+// The runtime's own brace expansion, so the table below is what a run would compute.
+#[path = "src/rules/glob/expand.rs"]
+#[allow(dead_code)]
+mod expand;
+
 fn main() {
     // guardsh starts once per command an agent runs, so start-up is its hot path. A
     // position-independent executable makes the loader apply ~12,000 relative relocations
@@ -31,6 +36,7 @@ fn main() {
     }
     println!("cargo::rerun-if-changed=guards");
     println!("cargo::rerun-if-changed=src/rules/raw.rs");
+    println!("cargo::rerun-if-changed=src/rules/glob/expand.rs");
     let dir = Path::new("guards");
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .map(|rd| {
@@ -173,6 +179,22 @@ fn main() {
     for (id, json) in &examples {
         let _ = writeln!(out, "    ({id:?}, {json:?}),");
     }
+    // Every string of the packs (examples aside) with a brace in it, expanded: the globs
+    // among them are then never expanded at run time (see glob::builtin_alternatives).
+    // Strings that are not globs cost a few bytes and are never looked up.
+    let mut braced: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for pack in &packs {
+        let mut value = serde_json::to_value(pack).unwrap_or_else(|e| fail(&e.to_string()));
+        strip_examples(&mut value);
+        collect_braced(&value, &mut braced);
+    }
+    out.push_str(
+        "];\n/// Brace patterns of the built-in packs with their expansions, sorted by pattern.\n\
+         pub static GLOB_EXPANSIONS: &[(&str, &[&str])] = &[\n",
+    );
+    for (pattern, alternatives) in &braced {
+        let _ = writeln!(out, "    ({pattern:?}, &{alternatives:?}),");
+    }
     out.push_str("];\n/// Names of the built-in packs.\npub static PACKS: &[&str] = &[");
     for name in &pack_names {
         let _ = write!(out, "{name:?}, ");
@@ -181,6 +203,37 @@ fn main() {
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|e| fail(&e.to_string())))
         .join("builtin.rs");
     std::fs::write(&dest, out).unwrap_or_else(|e| fail(&format!("{}: {e}", dest.display())));
+}
+
+/// Drop every `examples` member: example lines are shell text, not globs.
+fn strip_examples(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.remove("examples");
+            map.values_mut().for_each(strip_examples);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_examples),
+        _ => {}
+    }
+}
+
+/// Every string in `value` with a brace group, and its expansion.
+fn collect_braced(value: &serde_json::Value, out: &mut BTreeMap<String, Vec<String>>) {
+    match value {
+        serde_json::Value::String(s) if s.contains('{') => {
+            // `operand_at`, `option_value` and `env` conditions are `key=glob`: the glob
+            // is what gets matched.
+            let glob = s.split_once('=').map(|(_, g)| g);
+            for g in std::iter::once(s.as_str()).chain(glob) {
+                if g.contains('{') && !out.contains_key(g) {
+                    out.insert(g.to_owned(), expand::expansions(g));
+                }
+            }
+        }
+        serde_json::Value::Object(map) => map.values().for_each(|v| collect_braced(v, out)),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_braced(v, out)),
+        _ => {}
+    }
 }
 
 fn fail(message: &str) -> ! {
