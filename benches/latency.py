@@ -13,6 +13,7 @@ goals live here, never in timed tests.
 import argparse
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -74,12 +75,17 @@ def summary(samples):
 
 
 def interleaved(rows, runs):
-    """Time `rows` round-robin, one run of each per round: the machine's load changes
-    from second to second, and rows timed one after another would each meet a different
+    """Time `rows` in rounds, one run of each per round: the machine's load changes from
+    second to second, and rows timed one after another would each meet a different
     machine. Compare rows of one table, not tables."""
     samples = {label: [] for label, _, _ in rows}
+    # A run is slower right after some others (after one that exec'd bash, by up to 0.4
+    # ms here): a new order each round spreads that over every row.
+    order = list(rows)
+    shuffle = random.Random(0).shuffle
     for _ in range(runs):
-        for label, argv, stdin in rows:
+        shuffle(order)
+        for label, argv, stdin in order:
             samples[label].append(once(argv, stdin))
     return {label: summary(s) for label, s in samples.items()}
 
