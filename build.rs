@@ -15,6 +15,9 @@ mod raw;
 #[allow(dead_code)]
 mod expand;
 
+/// The bucket of rules on an HTTP request with no subcommand (builtin.rs has the same name).
+const HTTP_BUCKET: &str = "@http";
+
 fn main() {
     // guardsh starts once per command an agent runs, so start-up is its hot path. A
     // position-independent executable makes the loader apply ~12,000 relative relocations
@@ -98,6 +101,11 @@ fn main() {
                     .filter(|a| !a.is_empty())
                     .map(String::from)
                     .collect(),
+                // Rules on an HTTP request and no subcommand (the GraphQL mutations name
+                // curl, python, railway…) sit apart: they can only match a command that
+                // makes a request, so `railway volume delete` or `python3 manage.py test`
+                // need not parse the 44 Railway API rules.
+                None if rule.when.http.is_some() => vec![HTTP_BUCKET.to_owned()],
                 None => vec!["*".to_owned()],
             };
             for program in rule.program.iter() {

@@ -60,7 +60,7 @@ pub fn exit_code(decision: Decision) -> u8 {
 
 /// The built-in rules that can match the commands `script` runs: only those are loaded.
 pub fn rules_for(script: &Script) -> Result<RuleSet, RuleError> {
-    builtin::for_commands(&script.commands, Vec::new())
+    builtin::for_commands(script, Vec::new())
 }
 
 /// Analyse and decide on a line of shell text.

@@ -77,7 +77,7 @@ impl Policy {
             .iter()
             .map(|p| (p.pack.clone(), p.path.display().to_string()))
             .collect();
-        let mut rules = builtin::for_commands(&script.commands, extra)?;
+        let mut rules = builtin::for_commands(&script, extra)?;
         for rule in rules.rules_mut() {
             if let Some(s) = self
                 .layers

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::argv::{OptionSpec, Token, normalise};
 use super::{RuleError, RuleSet, raw};
-use crate::parse::Command;
+use crate::parse::{Command, Script};
 
 include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
@@ -20,18 +20,25 @@ pub fn for_programs<'a>(programs: impl IntoIterator<Item = &'a str>) -> Result<R
     load(blobs, Vec::new())
 }
 
-/// The built-in rules that can match these commands: for each, the rules of its program
-/// whose first subcommand word is the command's first operand, and those that name none.
-/// A first operand only known at run time loads all of the program's rules.
+/// The built-in rules that can match the commands of `script`: for each, the rules of its
+/// program whose first subcommand word is the command's first operand, those that name
+/// none, and those on an HTTP request when the command makes one. A first operand only
+/// known at run time loads all of the program's rules.
 pub fn for_commands(
-    commands: &[Command],
+    script: &Script,
     extra: Vec<(raw::Pack, String)>,
 ) -> Result<RuleSet, RuleError> {
     let mut blobs: Vec<(&str, &str)> = Vec::new();
-    for cmd in commands {
+    for cmd in &script.commands {
         let Some(program) = super::rule_program(cmd) else {
             continue;
         };
+        // Rules on an HTTP request (and no subcommand) only when the command makes one:
+        // they need the request to match at all, and there are many (see build.rs).
+        if has_bucket(program, HTTP_BUCKET) && crate::payload::http::request(cmd, script).is_some()
+        {
+            push_bucket(program, HTTP_BUCKET, &mut blobs);
+        }
         match first_operand(cmd, program) {
             First::Word(word) => {
                 push_bucket(program, word, &mut blobs);
@@ -77,6 +84,15 @@ fn first_operand<'c>(cmd: &'c Command, program: &str) -> First<'c> {
         Some(w) if w.is_literal() => First::Word(w.text.as_str()),
         Some(_) => First::Unknown,
     }
+}
+
+/// The bucket of rules on an HTTP request that name no subcommand (build.rs: HTTP_BUCKET).
+const HTTP_BUCKET: &str = "@http";
+
+fn has_bucket(program: &str, word: &str) -> bool {
+    BY_PROGRAM
+        .binary_search_by(|(p, w, _)| (*p, *w).cmp(&(program, word)))
+        .is_ok()
 }
 
 fn push_bucket(program: &str, word: &str, blobs: &mut Vec<(&'static str, &'static str)>) {
@@ -207,12 +223,44 @@ mod tests {
         assert_eq!(packs(&via_alias), packs(&direct));
     }
 
+    /// Loading by bucket (first subcommand word, `*`, HTTP rules only for a request) must
+    /// decide every example line of every built-in rule exactly as all rules at once do.
+    #[test]
+    fn buckets_decide_every_example_as_all_rules_do() {
+        let everything = all().expect("loads");
+        let limits = crate::parse::Limits::default();
+        let mut lines: Vec<&str> = everything
+            .rules()
+            .iter()
+            .flat_map(|r| r.examples.block.iter().chain(&r.examples.allow))
+            .map(String::as_str)
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        assert!(lines.len() > 1000, "only {} example lines", lines.len());
+        let found = |v: &crate::decision::Verdict| {
+            let mut ids: Vec<&str> = v.matches.iter().map(|m| m.rule.as_str()).collect();
+            ids.sort_unstable();
+            (
+                v.decision,
+                ids.into_iter().map(String::from).collect::<Vec<_>>(),
+            )
+        };
+        for line in lines {
+            let script = crate::unwrap::analyze(line, &limits);
+            let bucketed = for_commands(&script, Vec::new()).expect("loads");
+            let by_bucket = crate::decision::decide(&script, &bucketed);
+            let by_all = crate::decision::decide(&script, &everything);
+            assert_eq!(found(&by_bucket), found(&by_all), "{line}");
+        }
+    }
+
     #[test]
     fn a_command_loads_the_bucket_of_its_first_operand() {
         let analyze = |l: &str| crate::unwrap::analyze(l, &crate::parse::Limits::default());
         let ids = |l: &str| -> Vec<String> {
             let script = analyze(l);
-            let set = for_commands(&script.commands, Vec::new()).expect("loads");
+            let set = for_commands(&script, Vec::new()).expect("loads");
             set.rules().iter().map(|r| r.id.clone()).collect()
         };
         let all_git = for_programs(["git"]).expect("loads").rules().len();
