@@ -9,8 +9,8 @@
 //! two things of that start-up guardsh relies on are done here: SIGPIPE is ignored, so a
 //! closed pipe is a write error that guardsh reports rather than a silent death, and the
 //! standard descriptors are made to exist, so that a file guardsh opens (the audit log) can
-//! never become its standard output. Arguments still come from `std::env::args_os`, which
-//! glibc fills before `main`.
+//! never become its standard output. Arguments are read from the `argv` the C runtime
+//! passes (std's own copy is filled before `main` by glibc, but not by every libc).
 
 #![no_main]
 #![allow(unsafe_code)]
@@ -20,21 +20,44 @@ use std::os::fd::{AsRawFd as _, IntoRawFd as _};
 
 /// The process entry point, called by the C runtime.
 #[unsafe(no_mangle)]
-extern "C" fn main(
-    _argc: std::ffi::c_int,
-    _argv: *const *const std::ffi::c_char,
-) -> std::ffi::c_int {
+extern "C" fn main(argc: std::ffi::c_int, argv: *const *const std::ffi::c_char) -> std::ffi::c_int {
     ignore_sigpipe();
     tune_malloc();
     ensure_standard_fds();
     if main_stack_may_grow_to(8 << 20) {
         guardsh::payload::sql::main_thread_stack_is_deep();
     }
-    let code = guardsh::run(std::env::args_os().collect());
+    let code = guardsh::run(arguments(argc, argv));
     // Rust's runtime flushes standard output after `main`; without it, this does. A failure
     // here has nowhere left to be reported.
     let _ = std::io::stdout().flush();
     std::ffi::c_int::from(code)
+}
+
+/// The C runtime's `argc`/`argv` as the arguments Rust would give: bytes, not text.
+fn arguments(
+    argc: std::ffi::c_int,
+    argv: *const *const std::ffi::c_char,
+) -> Vec<std::ffi::OsString> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let count = usize::try_from(argc).unwrap_or(0);
+    if argv.is_null() {
+        return Vec::new();
+    }
+    (0..count)
+        .map_while(|i| {
+            // SAFETY: the C runtime passes `argc` pointers in `argv`, each to a
+            // NUL-terminated string that lives as long as the process; a null one (which
+            // it never passes before index `argc`) ends the list.
+            let arg = unsafe { *argv.add(i) };
+            if arg.is_null() {
+                return None;
+            }
+            // SAFETY: as above, `arg` points to a NUL-terminated string.
+            let bytes = unsafe { std::ffi::CStr::from_ptr(arg) }.to_bytes();
+            Some(std::ffi::OsStr::from_bytes(bytes).to_owned())
+        })
+        .collect()
 }
 
 /// What Rust's runtime does before `main`: writing to a closed pipe returns EPIPE.
@@ -62,6 +85,7 @@ fn main_stack_may_grow_to(bytes: u64) -> bool {
 /// helper allocates from the heap the main thread has already touched instead of mapping
 /// an arena of its own. No trimming and no per-allocation mappings: memory freed and
 /// allocated again reuses the same pages instead of faulting fresh ones.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn tune_malloc() {
     // SAFETY: mallopt only changes allocator parameters; no other thread exists yet.
     unsafe {
@@ -70,6 +94,10 @@ fn tune_malloc() {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
     }
 }
+
+/// Other allocators keep their defaults.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_malloc() {}
 
 /// Descriptors 0, 1 and 2 that were closed by the caller are opened on `/dev/null` (as
 /// Rust's runtime does), so that no file guardsh opens later takes their place.
