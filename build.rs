@@ -17,6 +17,8 @@ mod expand;
 
 /// The bucket of rules on an HTTP request with no subcommand (builtin.rs has the same name).
 const HTTP_BUCKET: &str = "@http";
+/// The bucket of rules on a truncating redirection with no subcommand (as builtin.rs).
+const REDIRECT_BUCKET: &str = "@redirect";
 
 fn main() {
     // guardsh starts once per command an agent runs, so start-up is its hot path. A
@@ -106,6 +108,11 @@ fn main() {
                 // makes a request, so `railway volume delete` or `python3 manage.py test`
                 // need not parse the 44 Railway API rules.
                 None if rule.when.http.is_some() => vec![HTTP_BUCKET.to_owned()],
+                // Likewise rules on a redirection that empties a file (`> ~/.claude/…`),
+                // which `git`, `cat`, `echo`… lines mostly do not have.
+                None if !rule.when.redirect_truncates.is_empty() => {
+                    vec![REDIRECT_BUCKET.to_owned()]
+                }
                 None => vec!["*".to_owned()],
             };
             for program in rule.program.iter() {

@@ -22,8 +22,9 @@ pub fn for_programs<'a>(programs: impl IntoIterator<Item = &'a str>) -> Result<R
 
 /// The built-in rules that can match the commands of `script`: for each, the rules of its
 /// program whose first subcommand word is the command's first operand, those that name
-/// none, and those on an HTTP request when the command makes one. A first operand only
-/// known at run time loads all of the program's rules.
+/// none, those on an HTTP request when the command makes one, and those on a truncating
+/// redirection when it has one. A first operand only known at run time loads all of the
+/// program's rules.
 pub fn for_commands(
     script: &Script,
     extra: Vec<(raw::Pack, String)>,
@@ -38,6 +39,10 @@ pub fn for_commands(
         if has_bucket(program, HTTP_BUCKET) && crate::payload::http::request(cmd, script).is_some()
         {
             push_bucket(program, HTTP_BUCKET, &mut blobs);
+        }
+        // And rules on a redirection that empties a file, only when the command has one.
+        if super::has_truncating_redirect(cmd) {
+            push_bucket(program, REDIRECT_BUCKET, &mut blobs);
         }
         match first_operand(cmd, program) {
             First::Word(word) => {
@@ -88,6 +93,9 @@ fn first_operand<'c>(cmd: &'c Command, program: &str) -> First<'c> {
 
 /// The bucket of rules on an HTTP request that name no subcommand (build.rs: HTTP_BUCKET).
 const HTTP_BUCKET: &str = "@http";
+/// The bucket of rules on a truncating redirection that name no subcommand (build.rs:
+/// REDIRECT_BUCKET).
+const REDIRECT_BUCKET: &str = "@redirect";
 
 fn has_bucket(program: &str, word: &str) -> bool {
     BY_PROGRAM

@@ -515,13 +515,11 @@ impl Rule {
         }
         if !self.redirect_truncates.is_empty()
             && !payloads.cmd.redirects.iter().any(|r| {
-                matches!(
-                    r.kind,
-                    RedirectKind::Output | RedirectKind::Clobber | RedirectKind::OutputBoth
-                ) && self
-                    .redirect_truncates
-                    .iter()
-                    .any(|g| glob::matches(g, &r.target.text))
+                truncates(r.kind)
+                    && self
+                        .redirect_truncates
+                        .iter()
+                        .any(|g| glob::matches(g, &r.target.text))
             })
         {
             return false;
@@ -633,6 +631,21 @@ fn value_matches((names, pattern): &(Vec<String>, String), tokens: &[Token<'_>])
 }
 
 /// Does the request meet every HTTP condition given?
+/// Does a redirection of this kind empty its target first (`>`, `>|`, `&>`)? What
+/// `redirect_truncates` conditions look at.
+fn truncates(kind: RedirectKind) -> bool {
+    matches!(
+        kind,
+        RedirectKind::Output | RedirectKind::Clobber | RedirectKind::OutputBoth
+    )
+}
+
+/// Does `cmd` have a redirection that empties its target? Without one, no
+/// `redirect_truncates` rule can match it (see `builtin::for_commands`).
+pub(crate) fn has_truncating_redirect(cmd: &Command) -> bool {
+    cmd.redirects.iter().any(|r| truncates(r.kind))
+}
+
 fn http_matches(h: &raw::Http, r: &http::Request) -> bool {
     if !h.methods.is_empty() && !h.methods.iter().any(|m| m.eq_ignore_ascii_case(&r.method)) {
         return false;
