@@ -11,7 +11,9 @@
 
 use std::ffi::{OsStr, OsString};
 
-use super::{Agent, CheckArgs, Cli, ColorChoice, Commands, GateArgs, HookArgs, InitShell};
+use clap::ValueEnum;
+
+use super::{CheckArgs, Cli, ColorChoice, Commands, GateArgs, HookArgs, InitShell};
 
 /// `args` (argv\[0\] first) as clap would read it, when it has one of the hot shapes.
 pub fn parse(args: &[OsString]) -> Option<Cli> {
@@ -53,13 +55,13 @@ fn take_color<'a>(
     if color.is_some() {
         return None;
     }
-    *color = Some(match value {
-        "auto" => ColorChoice::Auto,
-        "always" => ColorChoice::Always,
-        "never" => ColorChoice::Never,
-        _ => return None,
-    });
+    *color = Some(named(value)?);
     Some(true)
+}
+
+/// The variant clap would read for `value` (its names and aliases, case as written).
+fn named<T: ValueEnum>(value: &str) -> Option<T> {
+    T::from_str(value, false).ok()
 }
 
 /// `check [--json] [--] LINE`.
@@ -111,16 +113,7 @@ fn hook<'a>(
         if agent.is_some() {
             return None;
         }
-        agent = Some(match w {
-            "claude-code" | "claude" => Agent::ClaudeCode,
-            "cursor" => Agent::Cursor,
-            "codex" => Agent::Codex,
-            "gemini" => Agent::Gemini,
-            "copilot" => Agent::Copilot,
-            "windsurf" => Agent::Windsurf,
-            "cline" => Agent::Cline,
-            _ => return None,
-        });
+        agent = Some(named(w)?);
     }
     Some(Commands::Hook(HookArgs { agent: agent? }))
 }
@@ -144,12 +137,7 @@ fn gate<'a>(
         if shell.is_some() {
             return None;
         }
-        shell = Some(match value {
-            "bash" => InitShell::Bash,
-            "zsh" => InitShell::Zsh,
-            "fish" => InitShell::Fish,
-            _ => return None,
-        });
+        shell = Some(named(value)?);
     }
     let line = rest.next()?.to_owned();
     if rest.next().is_some() {
