@@ -5,12 +5,13 @@
 //! `/proc/self/maps` to place a guard page under the main thread's stack and maps a signal
 //! stack for a "stack overflow" message: about a tenth of a millisecond and eight page faults
 //! on every run, for a message. A stack overflow here still ends the process (by SIGSEGV,
-//! without the message); the deep SQL parser runs on its own large-stack thread anyway. The
-//! two things of that start-up guardsh relies on are done here: SIGPIPE is ignored, so a
-//! closed pipe is a write error that guardsh reports rather than a silent death, and the
-//! standard descriptors are made to exist, so that a file guardsh opens (the audit log) can
-//! never become its standard output. Arguments are read from the `argv` the C runtime
-//! passes (std's own copy is filled before `main` by glibc, but not by every libc).
+//! without the message); the SQL parser, the one deep recursion, runs on the main thread
+//! only within bounds measured to fit (see `payload::sql`). What guardsh relies on from
+//! that start-up is done here: SIGPIPE is ignored, so a closed pipe is a write error that
+//! guardsh reports rather than a silent death, and the standard descriptors are made to
+//! exist, so that a file guardsh opens (the audit log) can never become its standard
+//! output. Arguments are read from the `argv` the C runtime passes (std's own copy is
+//! filled before `main` by glibc, but not by every libc).
 
 #![no_main]
 #![allow(unsafe_code)]

@@ -38,11 +38,11 @@ const PARSER_RECURSION: usize = 32;
 const INLINE_PARSE_DEPTH: u32 = 8;
 /// See [`INLINE_PARSE_DEPTH`].
 const INLINE_PARSER_RECURSION: usize = 12;
+/// How deep the always-true evaluation of a `WHERE` goes.
+const MAX_TRUTH_DEPTH: u32 = 32;
 
 /// The parser gave up at its recursion limit.
 struct TooDeep;
-/// How deep the always-true evaluation of a `WHERE` goes.
-const MAX_TRUTH_DEPTH: u32 = 32;
 
 /// How `flavor`'s server and client read text.
 fn lexing(flavor: Flavor, shell: bool) -> Lexing {

@@ -148,12 +148,18 @@ std::thread_local! {
     static DEEP_MAIN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Statements up to this long are parsed on the main thread's own stack. Their nesting is
-/// capped at 16 levels before the parser sees them (about 100 KiB of stack a level in a
-/// debug build, far less in a release one), and a statement this short cannot build an
-/// expression chain deep enough to matter when it is dropped: under 2 MiB in all, against
-/// the 8 MiB the main thread may grow to. Longer ones go to the deep-stack thread.
+/// Statements up to this long are parsed on the main thread's own stack, when they are
+/// nested 8 levels deep at most and the parser needs no more than 12 levels of recursion
+/// (see `classify::INLINE_PARSE_DEPTH`): about 100 KiB of stack a level in a debug build,
+/// far less in a release one. A statement this short cannot build an expression chain deep
+/// enough to matter when it is dropped. Hostile statements at these limits fit in 1 MiB
+/// (valgrind's `--main-stacksize`), against the 8 MiB the main thread may grow to. Longer
+/// or deeper ones go to the deep-stack thread.
 const INLINE_PARSE: usize = 4096;
+
+/// Up to this many database clients in one decision, each reads its short statements on
+/// the main thread; more share the one deep-stack thread (see [`needs_deep_thread`]).
+const INLINE_CLIENTS: usize = 8;
 
 /// Called by the binary on its main thread when the stack limit lets that stack grow to 8
 /// MiB or more: short statements are then classified there, without starting a thread.
@@ -204,7 +210,7 @@ pub fn is_client(cmd: &Command) -> bool {
 /// right there (a long one still gets a thread of its own). Many clients share the one
 /// deep thread, so that a script of long statements does not start a thread for each.
 pub fn needs_deep_thread(clients: usize) -> bool {
-    clients > 0 && !(DEEP_MAIN.with(std::cell::Cell::get) && clients <= 8)
+    clients > 0 && !(DEEP_MAIN.with(std::cell::Cell::get) && clients <= INLINE_CLIENTS)
 }
 
 /// Run `f` (a whole decision) so that the SQL inside it is classified without a thread per
