@@ -15,9 +15,9 @@ mod raw;
 #[allow(dead_code)]
 mod expand;
 
-/// The bucket of rules on an HTTP request with no subcommand (builtin.rs has the same name).
+/// The bucket of rules on an HTTP request with no subcommand (emitted for builtin.rs).
 const HTTP_BUCKET: &str = "@http";
-/// The bucket of rules on a truncating redirection with no subcommand (as builtin.rs).
+/// The bucket of rules on a truncating redirection with no subcommand (emitted too).
 const REDIRECT_BUCKET: &str = "@redirect";
 
 fn main() {
@@ -162,7 +162,13 @@ fn main() {
         }
     }
 
-    let mut out = String::from(
+    let mut out = format!(
+        "/// The bucket of rules on an HTTP request that name no subcommand.\n\
+         const HTTP_BUCKET: &str = {HTTP_BUCKET:?};\n\
+         /// The bucket of rules on a truncating redirection that name no subcommand.\n\
+         const REDIRECT_BUCKET: &str = {REDIRECT_BUCKET:?};\n"
+    );
+    out.push_str(
         "/// Built-in rules by program and first subcommand word (`*`: rules that name none):\n\
          /// (program, word, JSON array of packs holding those rules), sorted.\n\
          pub static BY_PROGRAM: &[(&str, &str, &str)] = &[\n",

@@ -36,7 +36,8 @@ pub fn for_commands(
         };
         // Rules on an HTTP request (and no subcommand) only when the command makes one:
         // they need the request to match at all, and there are many (see build.rs).
-        if has_bucket(program, HTTP_BUCKET) && crate::payload::http::request(cmd, script).is_some()
+        if bucket(program, HTTP_BUCKET).is_some()
+            && crate::payload::http::request(cmd, script).is_some()
         {
             push_bucket(program, HTTP_BUCKET, &mut blobs);
         }
@@ -91,26 +92,19 @@ fn first_operand<'c>(cmd: &'c Command, program: &str) -> First<'c> {
     }
 }
 
-/// The bucket of rules on an HTTP request that name no subcommand (build.rs: HTTP_BUCKET).
-const HTTP_BUCKET: &str = "@http";
-/// The bucket of rules on a truncating redirection that name no subcommand (build.rs:
-/// REDIRECT_BUCKET).
-const REDIRECT_BUCKET: &str = "@redirect";
-
-fn has_bucket(program: &str, word: &str) -> bool {
-    BY_PROGRAM
+/// The bucket of `program`'s rules for `word`, if it has one: (word, JSON).
+fn bucket(program: &str, word: &str) -> Option<(&'static str, &'static str)> {
+    let i = BY_PROGRAM
         .binary_search_by(|(p, w, _)| (*p, *w).cmp(&(program, word)))
-        .is_ok()
+        .ok()?;
+    BY_PROGRAM.get(i).map(|(_, w, json)| (*w, *json))
 }
 
 fn push_bucket(program: &str, word: &str, blobs: &mut Vec<(&'static str, &'static str)>) {
-    let Ok(i) = BY_PROGRAM.binary_search_by(|(p, w, _)| (*p, *w).cmp(&(program, word))) else {
-        return;
-    };
-    if let Some((_, w, json)) = BY_PROGRAM.get(i)
-        && !blobs.contains(&(*w, *json))
+    if let Some(b) = bucket(program, word)
+        && !blobs.contains(&b)
     {
-        blobs.push((*w, *json));
+        blobs.push(b);
     }
 }
 
@@ -231,8 +225,9 @@ mod tests {
         assert_eq!(packs(&via_alias), packs(&direct));
     }
 
-    /// Loading by bucket (first subcommand word, `*`, HTTP rules only for a request) must
-    /// decide every example line of every built-in rule exactly as all rules at once do.
+    /// Loading by bucket (first subcommand word, `*`, HTTP rules only for a request, rules on
+    /// an emptying redirection only with one) must decide every example line of every
+    /// built-in rule exactly as all rules at once do.
     #[test]
     fn buckets_decide_every_example_as_all_rules_do() {
         let everything = all().expect("loads");
