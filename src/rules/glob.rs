@@ -4,15 +4,15 @@
 //! of the file system. `{a,b}` lists alternatives (nested allowed), so one glob can name
 //! `dist`, `./dist` and `dist/`: `{,./}dist{,/}`.
 
-pub(crate) mod expand;
+mod expand;
 
 /// Does `text` match `pattern`? `*`, `?`, `[abc]`/`[a-z]`/`[!x]` and `{a,b}` are special.
 /// A brace group without a comma at its own level (`{}`, `{x}`) is literal.
 pub fn matches(pattern: &str, text: &str) -> bool {
-    if !pattern.contains('{') {
-        return matches_plain(pattern, text);
-    }
     let t: Vec<char> = text.chars().collect();
+    if !pattern.contains('{') {
+        return match_one(pattern, &t);
+    }
     if let Some(alternatives) = builtin_alternatives(pattern) {
         return alternatives.iter().any(|p| match_one(p, &t));
     }
@@ -30,8 +30,8 @@ fn builtin_alternatives(pattern: &str) -> Option<&'static [&'static str]> {
     table.get(i).map(|(_, alternatives)| *alternatives)
 }
 
-/// Match one plain pattern against `t`; patterns of ASCII text (all the built-in ones) are
-/// read as bytes, without collecting their characters first.
+/// Match one plain pattern against `t`; patterns of ASCII text (nearly all) are read as
+/// bytes, without collecting their characters first.
 fn match_one(p: &str, t: &[char]) -> bool {
     if p.is_ascii() {
         matches_chars(p.as_bytes(), t)
@@ -72,14 +72,7 @@ fn with_alternatives<R>(pattern: &str, f: impl FnOnce(&[Vec<char>]) -> R) -> R {
     f(&alternatives)
 }
 
-/// `matches` without brace groups.
-fn matches_plain(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    matches_chars(&p, &t)
-}
-
-/// [`matches_plain`] on characters.
+/// One plain pattern (no brace groups) against `t`, pattern and text as characters.
 fn matches_chars<P: Copy + Into<char>>(p: &[P], t: &[char]) -> bool {
     // Iterative matcher with one backtrack point for the last `*`: linear in practice,
     // never exponential.
