@@ -630,7 +630,6 @@ fn value_matches((names, pattern): &(Vec<String>, String), tokens: &[Token<'_>])
     })
 }
 
-/// Does the request meet every HTTP condition given?
 /// Does a redirection of this kind empty its target first (`>`, `>|`, `&>`)? What
 /// `redirect_truncates` conditions look at.
 fn truncates(kind: RedirectKind) -> bool {
@@ -646,6 +645,7 @@ pub(crate) fn has_truncating_redirect(cmd: &Command) -> bool {
     cmd.redirects.iter().any(|r| truncates(r.kind))
 }
 
+/// Does the request meet every HTTP condition given?
 fn http_matches(h: &raw::Http, r: &http::Request) -> bool {
     if !h.methods.is_empty() && !h.methods.iter().any(|m| m.eq_ignore_ascii_case(&r.method)) {
         return false;
