@@ -91,6 +91,11 @@ impl Sandbox {
     }
 }
 
+/// Where the report's first environment was read from (`""` when there is none).
+fn first_source(report: &Value) -> &str {
+    report["environments"][0]["source"].as_str().unwrap_or("")
+}
+
 impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.root);
@@ -154,8 +159,10 @@ fn railway_flags_variables_and_the_linked_environment() {
     railway_link(&s, &s.root.join("work"), "production");
     let (d, report) = s.decide("railway up");
     assert_eq!(d, "confirm");
-    let source = report["environments"][0]["source"].as_str().unwrap_or("");
-    assert!(source.contains(".railway/config.json"), "{report}");
+    assert!(
+        first_source(&report).contains(".railway/config.json"),
+        "{report}"
+    );
     assert_eq!(s.decision("railway down -y"), "deny");
     // A flag beats the link, as it does for the CLI.
     assert_eq!(s.decision("railway up -e staging"), "allow");
@@ -174,12 +181,7 @@ fn railway_flags_variables_and_the_linked_environment() {
     railway_link(&s, &s.root.join("work"), "staging");
     let (d, report) = s.decide("railway up");
     assert_eq!(d, "confirm");
-    assert!(
-        report["environments"][0]["source"]
-            .as_str()
-            .is_some_and(|x| x.contains("RAILWAY_TOKEN")),
-        "{report}"
-    );
+    assert!(first_source(&report).contains("RAILWAY_TOKEN"), "{report}");
     assert_eq!(s.decision("railway down -y"), "deny");
     assert_eq!(
         s.decision("railway up -e staging"),
@@ -265,9 +267,7 @@ fn terraform_configuration_directory_and_workspace() {
     let (d, report) = s.decide("terraform apply");
     assert_eq!(d, "confirm");
     assert!(
-        report["environments"][0]["source"]
-            .as_str()
-            .is_some_and(|x| x.contains(".terraform/environment")),
+        first_source(&report).contains(".terraform/environment"),
         "{report}"
     );
     assert_eq!(
