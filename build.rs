@@ -154,9 +154,18 @@ fn main() {
                     }
                     // Examples are for `guardsh test`, kept apart (EXAMPLES below): a run
                     // that only matches would parse them for nothing.
-                    let mut runtime = rule.clone();
-                    runtime.examples = raw::Examples::default();
-                    slot.rules.push(runtime);
+                    // A bucket's copy of a rule names only the program it is filed under: a
+                    // rule on thirty programs would otherwise bring thirty names (and index
+                    // entries) into every run that loads it. The loader merges the copies a
+                    // run loads, so each rule names every program of the line it is on.
+                    if let Some(copy) = slot.rules.iter_mut().find(|r| r.id == rule.id) {
+                        copy.program.add(program);
+                    } else {
+                        let mut runtime = rule.clone();
+                        runtime.examples = raw::Examples::default();
+                        runtime.program = raw::OneOrMany::One(program.to_owned());
+                        slot.rules.push(runtime);
+                    }
                 }
             }
         }

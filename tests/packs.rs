@@ -48,6 +48,22 @@ fn embedded_packs_match_the_files() {
     a.sort_unstable();
     b.sort_unstable();
     assert_eq!(a, b);
+    // Each bucket's copy of a rule names only the program it is filed under; all of them
+    // loaded together must name every program the file lists.
+    let programs = |set: &RuleSet| {
+        let mut v: Vec<(String, Vec<String>)> = set
+            .rules()
+            .iter()
+            .map(|r| {
+                let mut p = r.programs().to_vec();
+                p.sort_unstable();
+                (r.id.clone(), p)
+            })
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(programs(&files), programs(&embedded));
     let report = examples::run(&embedded);
     assert!(report.failures.is_empty(), "{:?}", report.failures);
 }

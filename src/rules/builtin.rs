@@ -138,9 +138,11 @@ fn load(blobs: Vec<(&str, &str)>, extra: Vec<(raw::Pack, String)>) -> Result<Rul
             });
             slot.programs.extend(pack.programs);
             for rule in pack.rules {
-                // A rule naming several programs or first words is in each of their blobs.
-                if !slot.rules.iter().any(|r| r.id == rule.id) {
-                    slot.rules.push(rule);
+                // A rule naming several programs or first words is in each of their blobs,
+                // each copy naming only the program it is filed under (see build.rs).
+                match slot.rules.iter_mut().find(|r| r.id == rule.id) {
+                    Some(copy) => rule.program.iter().for_each(|p| copy.program.add(p)),
+                    None => slot.rules.push(rule),
                 }
             }
         }

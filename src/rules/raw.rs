@@ -214,13 +214,24 @@ impl<'de> Deserialize<'de> for OneOrMany {
 }
 
 impl OneOrMany {
-    /// The values as a slice-like iterator.
+    /// The values, in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        let v: Vec<&str> = match self {
-            OneOrMany::One(s) => vec![s.as_str()],
-            OneOrMany::Many(v) => v.iter().map(String::as_str).collect(),
+        let values = match self {
+            OneOrMany::One(s) => std::slice::from_ref(s),
+            OneOrMany::Many(v) => v.as_slice(),
         };
-        v.into_iter()
+        values.iter().map(String::as_str)
+    }
+
+    /// Add `value` at the end unless it is there already.
+    pub fn add(&mut self, value: &str) {
+        if self.iter().any(|v| v == value) {
+            return;
+        }
+        match self {
+            OneOrMany::One(s) => *self = OneOrMany::Many(vec![std::mem::take(s), value.to_owned()]),
+            OneOrMany::Many(v) => v.push(value.to_owned()),
+        }
     }
 }
 
