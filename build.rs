@@ -19,6 +19,8 @@ mod expand;
 const HTTP_BUCKET: &str = "@http";
 /// The bucket of rules on a truncating redirection with no subcommand (emitted too).
 const REDIRECT_BUCKET: &str = "@redirect";
+/// The bucket of rules on SQL statements with no subcommand (emitted too).
+const SQL_BUCKET: &str = "@sql";
 
 fn main() {
     // guardsh starts once per command an agent runs, so start-up is its hot path. A
@@ -113,6 +115,11 @@ fn main() {
                 None if !rule.when.redirect_truncates.is_empty() => {
                     vec![REDIRECT_BUCKET.to_owned()]
                 }
+                // And rules on the SQL a client runs, which only destructive or unseen
+                // statements can match: `psql -c 'SELECT …'` need not parse them.
+                None if !rule.when.sql.is_empty() || rule.when.sql_hidden => {
+                    vec![SQL_BUCKET.to_owned()]
+                }
                 None => vec!["*".to_owned()],
             };
             for program in rule.program.iter() {
@@ -175,7 +182,9 @@ fn main() {
         "/// The bucket of rules on an HTTP request that name no subcommand.\n\
          const HTTP_BUCKET: &str = {HTTP_BUCKET:?};\n\
          /// The bucket of rules on a truncating redirection that name no subcommand.\n\
-         const REDIRECT_BUCKET: &str = {REDIRECT_BUCKET:?};\n"
+         const REDIRECT_BUCKET: &str = {REDIRECT_BUCKET:?};\n\
+         /// The bucket of rules on SQL statements that name no subcommand.\n\
+         const SQL_BUCKET: &str = {SQL_BUCKET:?};\n"
     );
     out.push_str(
         "/// Built-in rules by program and first subcommand word (`*`: rules that name none):\n\

@@ -8,7 +8,7 @@ use std::io::{self, Read, Write};
 use owo_colors::{OwoColorize as _, Style};
 
 use crate::cli::CheckArgs;
-use crate::decision::{Decision, Verdict, decide};
+use crate::decision::{Decision, Verdict, decide, on_sql_stack};
 use crate::input;
 use crate::parse::{Limits, Script};
 use crate::rules::{RuleError, RuleSet, builtin};
@@ -66,8 +66,7 @@ pub fn rules_for(script: &Script) -> Result<RuleSet, RuleError> {
 /// Analyse and decide on a line of shell text.
 pub fn verdict_for(text: &input::Input, limits: &Limits) -> Result<Verdict, RuleError> {
     let script = input::analyze(text, limits);
-    let rules = rules_for(&script)?;
-    Ok(decide(&script, &rules))
+    on_sql_stack(&script, || Ok(decide(&script, &rules_for(&script)?)))
 }
 
 /// Run `guardsh check`: read, decide, report to `out`; returns the decision.

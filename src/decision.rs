@@ -121,13 +121,20 @@ pub fn decide(script: &Script, rules: &RuleSet) -> Verdict {
 /// Decide on an analysed line in `ctx`: with the process's variables and the CLIs' state
 /// when it says so, and the config's protected names.
 pub fn decide_in(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
+    on_sql_stack(script, || decide_here(script, rules, ctx))
+}
+
+/// Run `f`, work on `script` that classifies the SQL of its database clients (loading the
+/// rules for it, deciding on it), where that classification needs no thread per command:
+/// see [`crate::payload::sql::with_stack_for_sql`]. Nested calls cost nothing.
+pub fn on_sql_stack<T: Send>(script: &Script, f: impl FnOnce() -> T + Send) -> T {
     let clients = script
         .commands
         .iter()
         .filter(|c| crate::payload::sql::is_client(c))
         .count();
     let needed = crate::payload::sql::needs_deep_thread(clients);
-    crate::payload::sql::with_stack_for_sql(needed, || decide_here(script, rules, ctx))
+    crate::payload::sql::with_stack_for_sql(needed, f)
 }
 
 fn decide_here(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use crate::config::{self, Layers, Places};
-use crate::decision::{Verdict, decide_in};
+use crate::decision::{Verdict, decide_in, on_sql_stack};
 use crate::environment::Context;
 use crate::input::{self, Input};
 use crate::parse::Limits;
@@ -77,16 +77,18 @@ impl Policy {
             .iter()
             .map(|p| (p.pack.clone(), p.path.display().to_string()))
             .collect();
-        let mut rules = builtin::for_commands(&script, extra)?;
-        for rule in rules.rules_mut() {
-            if let Some(s) = self
-                .layers
-                .severity_for(&rule.id, rule.severity, &mut self.warnings)
-            {
-                rule.severity = s;
+        // Loading the rules classifies SQL too (the rules on it load only for destructive
+        // or unseen statements), so both run where the classification needs no thread.
+        let (layers, warnings, ctx) = (&self.layers, &mut self.warnings, &self.ctx);
+        let mut verdict = on_sql_stack(&script, || -> Result<Verdict, RuleError> {
+            let mut rules = builtin::for_commands(&script, extra)?;
+            for rule in rules.rules_mut() {
+                if let Some(s) = layers.severity_for(&rule.id, rule.severity, warnings) {
+                    rule.severity = s;
+                }
             }
-        }
-        let mut verdict = decide_in(&script, &rules, &self.ctx);
+            Ok(decide_in(&script, &rules, ctx))
+        })?;
         self.layers.apply_allow(line, &mut verdict);
         Ok(verdict)
     }

@@ -15,15 +15,16 @@ include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 pub fn for_programs<'a>(programs: impl IntoIterator<Item = &'a str>) -> Result<RuleSet, RuleError> {
     let mut blobs: Vec<(&str, &str)> = Vec::new();
     for program in programs {
-        push_all_of(program, &mut blobs);
+        push_all_of(program, true, &mut blobs);
     }
     load(blobs, Vec::new())
 }
 
 /// The built-in rules that can match the commands of `script`: for each, the rules of its
 /// program whose first subcommand word is the command's first operand, those that name
-/// none, those on an HTTP request when the command makes one, and those on a truncating
-/// redirection when it has one. A first operand only known at run time loads all of the
+/// none, those on an HTTP request when the command makes one, those on a truncating
+/// redirection when it has one, and those on SQL when it runs destructive or unseen
+/// statements. A first operand only known at run time loads all of the
 /// program's rules.
 pub fn for_commands(
     script: &Script,
@@ -45,13 +46,22 @@ pub fn for_commands(
         if super::has_truncating_redirect(cmd) {
             push_bucket(program, REDIRECT_BUCKET, &mut blobs);
         }
+        // And rules on SQL, only when the client runs a destructive statement or some it
+        // cannot see: the rules need one of those to match. The classification is the one
+        // matching would make; no rule asks for it again unless this bucket loads.
+        if bucket(program, SQL_BUCKET).is_some()
+            && crate::payload::sql::payload(cmd, script)
+                .is_some_and(|p| p.hidden || !p.kinds.is_empty())
+        {
+            push_bucket(program, SQL_BUCKET, &mut blobs);
+        }
         match first_operand(cmd, program) {
             First::Word(word) => {
                 push_bucket(program, word, &mut blobs);
                 push_bucket(program, "*", &mut blobs);
             }
             First::None => push_bucket(program, "*", &mut blobs),
-            First::Unknown => push_all_of(program, &mut blobs),
+            First::Unknown => push_all_of(program, false, &mut blobs),
         }
     }
     load(blobs, extra)
@@ -108,11 +118,17 @@ fn push_bucket(program: &str, word: &str, blobs: &mut Vec<(&'static str, &'stati
     }
 }
 
-fn push_all_of(program: &str, blobs: &mut Vec<(&'static str, &'static str)>) {
+/// Every bucket of `program`; with `conditional` false, all but those on a request, a
+/// redirection or SQL, whose rules name no subcommand and load on their own condition
+/// whatever the operands are.
+fn push_all_of(program: &str, conditional: bool, blobs: &mut Vec<(&'static str, &'static str)>) {
     let start = BY_PROGRAM.partition_point(|(p, _, _)| *p < program);
     for (p, w, json) in BY_PROGRAM.get(start..).unwrap_or(&[]) {
         if *p != program {
             break;
+        }
+        if !conditional && [HTTP_BUCKET, REDIRECT_BUCKET, SQL_BUCKET].contains(w) {
+            continue;
         }
         if !blobs.contains(&(*w, *json)) {
             blobs.push((*w, *json));
@@ -276,8 +292,22 @@ mod tests {
         let push = ids("git -C repo -c x=y push --force origin main");
         assert!(push.iter().any(|id| id.starts_with("git.push")), "{push:?}");
         assert!(!status.iter().any(|id| id.starts_with("git.push")));
-        // A first operand only known at run time loads everything the program has.
-        assert_eq!(ids("git \"$verb\" x").len(), all_git);
+        // A first operand only known at run time loads everything the program has, but for
+        // the rules on a condition the command does not meet (here an emptying redirection).
+        assert_eq!(ids("git \"$verb\" x > out").len(), all_git);
+        let dynamic = ids("git \"$verb\" x");
+        assert!(!dynamic.iter().any(|id| id == "guardsh-self.files.redirect"));
+        assert_eq!(dynamic.len(), all_git - 1, "{dynamic:?}");
+        // Rules on SQL load only for destructive or unseen statements.
+        let sql = |l: &str| {
+            ids(l)
+                .into_iter()
+                .filter(|id| id.starts_with("sql."))
+                .count()
+        };
+        assert_eq!(sql("psql \"$DB\" -c 'SELECT 1'"), 0);
+        assert!(sql("psql \"$DB\" -c 'DROP TABLE users'") > 0);
+        assert!(sql("psql -f \"$FILE\"") > 0);
         // An alias of the program finds the same buckets.
         assert!(
             ids("tofu destroy -auto-approve")
