@@ -186,25 +186,30 @@ fn main() {
          /// The bucket of rules on SQL statements that name no subcommand.\n\
          const SQL_BUCKET: &str = {SQL_BUCKET:?};\n"
     );
-    out.push_str(
-        "/// Built-in rules by program and first subcommand word (`*`: rules that name none):\n\
-         /// (program, word, JSON array of packs holding those rules), sorted.\n\
-         pub static BY_PROGRAM: &[(&str, &str, &str)] = &[\n",
-    );
-    for ((program, first), packs) in &by_program {
+    let buckets = by_program.iter().map(|((program, first), packs)| {
         let packs: Vec<&raw::Pack> = packs.values().collect();
         let json = serde_json::to_string(&packs).unwrap_or_else(|e| fail(&e.to_string()));
-        let _ = writeln!(out, "    ({program:?}, {first:?}, {json:?}),");
-    }
-    out.push_str(
-        "];\n/// Each program's options that take a value, from every pack (sorted by program).\n\
-         pub static OPTIONS: &[(&str, &[&str])] = &[\n",
+        (format!("{program}\t{first}"), format!("{json:?}"))
+    });
+    keyed(
+        &mut out,
+        "Built-in rules by program and first subcommand word (`*`: rules that name none), \
+         keyed `program<TAB>word`: the JSON array of the packs holding those rules.",
+        "BY_PROGRAM",
+        "&str",
+        buckets,
     );
-    for (program, options) in &options_of {
-        let _ = writeln!(out, "    ({program:?}, &{options:?}),");
-    }
+    keyed(
+        &mut out,
+        "Each program's options that take a value, from every pack.",
+        "OPTIONS",
+        "&[&str]",
+        options_of
+            .iter()
+            .map(|(program, options)| (program.clone(), format!("&{options:?}"))),
+    );
     out.push_str(
-        "];\n/// Each built-in rule's examples, by rule id (sorted), as JSON.\n\
+        "/// Each built-in rule's examples, by rule id (sorted), as JSON.\n\
          pub static EXAMPLES: &[(&str, &str)] = &[\n",
     );
     let mut examples: BTreeMap<&str, String> = BTreeMap::new();
@@ -227,14 +232,17 @@ fn main() {
         strip_examples(&mut value);
         collect_braced(&value, &mut braced);
     }
-    out.push_str(
-        "];\n/// Brace patterns of the built-in packs with their expansions, sorted by pattern.\n\
-         pub static GLOB_EXPANSIONS: &[(&str, &[&str])] = &[\n",
+    out.push_str("];\n");
+    keyed(
+        &mut out,
+        "Brace patterns of the built-in packs with their expansions.",
+        "GLOB_EXPANSIONS",
+        "&[&str]",
+        braced
+            .iter()
+            .map(|(pattern, alternatives)| (pattern.clone(), format!("&{alternatives:?}"))),
     );
-    for (pattern, alternatives) in &braced {
-        let _ = writeln!(out, "    ({pattern:?}, &{alternatives:?}),");
-    }
-    out.push_str("];\n/// Names of the built-in packs.\npub static PACKS: &[&str] = &[");
+    out.push_str("/// Names of the built-in packs.\npub static PACKS: &[&str] = &[");
     for name in &pack_names {
         let _ = write!(out, "{name:?}, ");
     }
@@ -242,6 +250,34 @@ fn main() {
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|e| fail(&e.to_string())))
         .join("builtin.rs");
     std::fs::write(&dest, out).unwrap_or_else(|e| fail(&format!("{}: {e}", dest.display())));
+}
+
+/// Emit `name`, a `Keyed` table (see rules/builtin.rs) of `entries`, (key, value as Rust
+/// code), sorted here by key: the keys end to end in one string, their ends, the values.
+fn keyed(
+    out: &mut String,
+    doc: &str,
+    name: &str,
+    value_type: &str,
+    entries: impl Iterator<Item = (String, String)>,
+) {
+    let mut entries: Vec<(String, String)> = entries.collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut keys = String::new();
+    let mut ends = Vec::new();
+    for (key, _) in &entries {
+        keys.push_str(key);
+        ends.push(u32::try_from(keys.len()).unwrap_or_else(|_| fail("keys too long")));
+    }
+    let _ = writeln!(
+        out,
+        "/// {doc}\npub static {name}: Keyed<{value_type}> = Keyed {{\n    keys: {keys:?},\n    \
+         ends: &{ends:?},\n    values: &["
+    );
+    for (_, value) in &entries {
+        let _ = writeln!(out, "        {value},");
+    }
+    out.push_str("    ],\n};\n");
 }
 
 /// Drop every `examples` member: example lines are shell text, not globs.

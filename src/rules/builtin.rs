@@ -11,6 +11,84 @@ use crate::parse::{Command, Script};
 
 include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
+/// A table made by build.rs, sorted by key, whose keys sit together in one string apart from
+/// the values. A binary search then reads a few pages of keys; with each key beside its
+/// value (a bucket's JSON, an expansion), the ten or so probes of a search landed on ten
+/// pages spread over megabytes, and every page first read is a page fault: seven of the 74
+/// of a `git status` run.
+pub struct Keyed<V: 'static> {
+    /// Every key, in order, end to end.
+    keys: &'static str,
+    /// Where each key ends in `keys` (it starts where the one before ends).
+    ends: &'static [u32],
+    /// The value of each key.
+    values: &'static [V],
+}
+
+impl<V> Keyed<V> {
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// No entry at all.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    fn key(&self, i: usize) -> &'static str {
+        let start = i
+            .checked_sub(1)
+            .and_then(|j| self.ends.get(j))
+            .map_or(0, |&e| e as usize);
+        let end = self.ends.get(i).map_or(start, |&e| e as usize);
+        self.keys.get(start..end).unwrap_or("")
+    }
+
+    /// The index of the first key not below `key`.
+    fn lower_bound(&self, key: &str) -> usize {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.key(mid) < key {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&'static V> {
+        let i = self.lower_bound(key);
+        (self.key(i) == key).then(|| self.values.get(i)).flatten()
+    }
+
+    /// The entries whose key starts with `prefix`, in order.
+    pub fn with_prefix<'p>(
+        &self,
+        prefix: &'p str,
+    ) -> impl Iterator<Item = (&'static str, &'static V)> + use<'p, '_, V> {
+        (self.lower_bound(prefix)..self.len())
+            .map(|i| (self.key(i), self.values.get(i)))
+            .take_while(move |(k, _)| k.starts_with(prefix))
+            .filter_map(|(k, v)| Some((k, v?)))
+    }
+
+    /// Every entry, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'static V)> + '_ {
+        self.with_prefix("")
+    }
+}
+
+/// The key of a bucket in [`BY_PROGRAM`]: the program, a tab, the word. Keys are sorted as
+/// bytes, so one program's buckets are one run of keys (the tab sorts below every character
+/// of a program's name).
+fn bucket_key(program: &str, word: &str) -> String {
+    format!("{program}\t{word}")
+}
+
 /// The built-in rules for these programs (duplicates and unknown names are fine).
 pub fn for_programs<'a>(programs: impl IntoIterator<Item = &'a str>) -> Result<RuleSet, RuleError> {
     let mut blobs: Vec<(&str, &str)> = Vec::new();
@@ -80,10 +158,8 @@ enum First<'a> {
 /// as the rules will read it.
 fn first_operand<'c>(cmd: &'c Command, program: &str) -> First<'c> {
     let with_value = OPTIONS
-        .binary_search_by(|(p, _)| (*p).cmp(program))
-        .ok()
-        .and_then(|i| OPTIONS.get(i))
-        .map(|(_, o)| o.iter().map(|s| (*s).to_owned()).collect())
+        .get(program)
+        .map(|o| o.iter().map(|s| (*s).to_owned()).collect())
         .unwrap_or_default();
     let spec = OptionSpec {
         with_value,
@@ -104,10 +180,14 @@ fn first_operand<'c>(cmd: &'c Command, program: &str) -> First<'c> {
 
 /// The bucket of `program`'s rules for `word`, if it has one: (word, JSON).
 fn bucket(program: &str, word: &str) -> Option<(&'static str, &'static str)> {
-    let i = BY_PROGRAM
-        .binary_search_by(|(p, w, _)| (*p, *w).cmp(&(program, word)))
-        .ok()?;
-    BY_PROGRAM.get(i).map(|(_, w, json)| (*w, *json))
+    let key = bucket_key(program, word);
+    let i = BY_PROGRAM.lower_bound(&key);
+    let k = BY_PROGRAM.key(i);
+    if k != key {
+        return None;
+    }
+    let (_, w) = k.split_once('\t')?;
+    BY_PROGRAM.values.get(i).map(|json| (w, *json))
 }
 
 fn push_bucket(program: &str, word: &str, blobs: &mut Vec<(&'static str, &'static str)>) {
@@ -122,16 +202,15 @@ fn push_bucket(program: &str, word: &str, blobs: &mut Vec<(&'static str, &'stati
 /// redirection or SQL, whose rules name no subcommand and load on their own condition
 /// whatever the operands are.
 fn push_all_of(program: &str, conditional: bool, blobs: &mut Vec<(&'static str, &'static str)>) {
-    let start = BY_PROGRAM.partition_point(|(p, _, _)| *p < program);
-    for (p, w, json) in BY_PROGRAM.get(start..).unwrap_or(&[]) {
-        if *p != program {
-            break;
-        }
-        if !conditional && [HTTP_BUCKET, REDIRECT_BUCKET, SQL_BUCKET].contains(w) {
+    for (key, json) in BY_PROGRAM.with_prefix(&bucket_key(program, "")) {
+        let Some((_, w)) = key.split_once('\t') else {
+            continue;
+        };
+        if !conditional && [HTTP_BUCKET, REDIRECT_BUCKET, SQL_BUCKET].contains(&w) {
             continue;
         }
-        if !blobs.contains(&(*w, *json)) {
-            blobs.push((*w, *json));
+        if !blobs.contains(&(w, *json)) {
+            blobs.push((w, *json));
         }
     }
 }
@@ -196,12 +275,13 @@ pub fn all() -> Result<RuleSet, RuleError> {
 /// The programs (and program aliases) the built-in packs have rules for, sorted, once each.
 pub fn programs() -> impl Iterator<Item = &'static str> {
     let mut last = None;
-    BY_PROGRAM.iter().filter_map(move |(p, _, _)| {
-        if last == Some(*p) {
+    BY_PROGRAM.iter().filter_map(move |(key, _)| {
+        let (p, _) = key.split_once('\t')?;
+        if last == Some(p) {
             return None;
         }
-        last = Some(*p);
-        Some(*p)
+        last = Some(p);
+        Some(p)
     })
 }
 

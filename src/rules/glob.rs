@@ -25,9 +25,7 @@ pub fn matches(pattern: &str, text: &str) -> bool {
 /// [`expand::expansions`]: a process then expands none of them (a line with `tee` meets a
 /// dozen, of up to 72 alternatives each).
 fn builtin_alternatives(pattern: &str) -> Option<&'static [&'static str]> {
-    let table = super::builtin::GLOB_EXPANSIONS;
-    let i = table.binary_search_by(|(p, _)| (*p).cmp(pattern)).ok()?;
-    table.get(i).map(|(_, alternatives)| *alternatives)
+    super::builtin::GLOB_EXPANSIONS.get(pattern).copied()
 }
 
 /// Match one plain pattern against `t`; patterns of ASCII text (nearly all) are read as
@@ -160,14 +158,14 @@ mod tests {
     /// expansion (matched as characters) would, on texts that hit and miss its patterns.
     #[test]
     fn the_build_time_table_answers_as_a_runtime_expansion() {
-        let table = crate::rules::builtin::GLOB_EXPANSIONS;
+        let table = &crate::rules::builtin::GLOB_EXPANSIONS;
         assert!(
             table.len() > 100,
             "only {} patterns in the table",
             table.len()
         );
         let mut hits = 0;
-        for (pattern, alternatives) in table {
+        for (pattern, alternatives) in table.iter() {
             assert_eq!(&expansions(pattern), alternatives, "{pattern}");
             let texts = alternatives
                 .iter()
