@@ -10,7 +10,7 @@ pub mod examples;
 pub mod glob;
 pub mod raw;
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use std::cell::OnceCell;
 
@@ -101,10 +101,10 @@ pub struct Rule {
 #[derive(Debug, Default)]
 pub struct RuleSet {
     rules: Vec<Rule>,
-    by_program: HashMap<String, Vec<usize>>,
-    options: HashMap<String, OptionSpec>,
-    aliases: HashMap<String, String>,
-    environments: HashMap<String, raw::EnvironmentSpec>,
+    by_program: BTreeMap<String, Vec<usize>>,
+    options: BTreeMap<String, OptionSpec>,
+    aliases: BTreeMap<String, String>,
+    environments: BTreeMap<String, raw::EnvironmentSpec>,
 }
 
 fn alternatives(s: &str) -> Vec<String> {
@@ -151,27 +151,38 @@ impl RuleSet {
                 }
             }
             for r in pack.rules {
-                let invalid = |message: String| RuleError::Invalid {
-                    file: file.clone(),
-                    rule: r.id.clone(),
+                // Taken apart, so that what the rule keeps is moved into it, not copied.
+                let raw::Rule {
+                    id,
+                    program,
+                    path,
+                    when,
+                    severity,
                     message,
+                    suggestion,
+                    examples,
+                } = r;
+                let invalid = |why: String| RuleError::Invalid {
+                    file: file.clone(),
+                    rule: id.clone(),
+                    message: why,
                 };
-                if set.rules.iter().any(|x| x.id == r.id) {
+                if set.rules.iter().any(|x| x.id == id) {
                     return Err(invalid("duplicate rule id".into()));
                 }
-                let path: Vec<Vec<String>> = r.path.iter().map(|p| alternatives(p)).collect();
+                let path: Vec<Vec<String>> = path.iter().map(|p| alternatives(p)).collect();
                 if path.iter().any(Vec::is_empty) {
                     return Err(invalid("a path step has no alternative".into()));
                 }
                 let mut option_value = Vec::new();
-                for ov in &r.when.option_value {
+                for ov in &when.option_value {
                     let Some((names, pattern)) = ov.split_once('=') else {
                         return Err(invalid(format!("option_value {ov:?} is not name=glob")));
                     };
                     option_value.push((alternatives(names), pattern.to_string()));
                 }
                 let mut operand_at = Vec::new();
-                for oa in &r.when.operand_at {
+                for oa in &when.operand_at {
                     let parsed = oa
                         .split_once('=')
                         .and_then(|(i, g)| Some((i.trim().parse::<isize>().ok()?, g)))
@@ -181,7 +192,7 @@ impl RuleSet {
                     };
                     operand_at.push((index, pattern.to_string()));
                 }
-                if let Some(t) = &r.when.some_operand
+                if let Some(t) = &when.some_operand
                     && t.class.is_empty()
                     && t.glob.is_empty()
                     && t.not_class.is_empty()
@@ -189,7 +200,7 @@ impl RuleSet {
                 {
                     return Err(invalid("some_operand tests nothing".into()));
                 }
-                if let (Some(min), Some(max)) = (r.when.operands_min, r.when.operands_max)
+                if let (Some(min), Some(max)) = (when.operands_min, when.operands_max)
                     && min > max
                 {
                     return Err(invalid(format!(
@@ -197,12 +208,12 @@ impl RuleSet {
                     )));
                 }
                 let mut kinds = Vec::new();
-                for k in &r.when.sql {
+                for k in &when.sql {
                     let kind = serde_json::from_value(serde_json::Value::String(k.clone()))
                         .map_err(|_| invalid(format!("unknown sql kind {k:?}")))?;
                     kinds.push(kind);
                 }
-                if let Some(h) = &r.when.http {
+                if let Some(h) = &when.http {
                     for g in h.hosts.iter().chain(&h.paths) {
                         if g.is_empty() {
                             return Err(invalid("empty http glob".into()));
@@ -210,7 +221,7 @@ impl RuleSet {
                     }
                 }
                 let mut env = Vec::new();
-                for e in &r.when.env {
+                for e in &when.env {
                     match e.split_once('=') {
                         Some((name, value)) if !name.is_empty() => {
                             env.push((name.to_string(), value.to_string()));
@@ -218,11 +229,14 @@ impl RuleSet {
                         _ => return Err(invalid(format!("env condition {e:?} is not NAME=glob"))),
                     }
                 }
-                let programs: Vec<String> = r.program.iter().map(String::from).collect();
+                let programs: Vec<String> = match program {
+                    raw::OneOrMany::One(p) => vec![p],
+                    raw::OneOrMany::Many(v) => v,
+                };
                 if programs.is_empty() {
                     return Err(invalid("no program".into()));
                 }
-                if require_examples && r.examples.block.is_empty() {
+                if require_examples && examples.block.is_empty() {
                     return Err(invalid("no example that must block".into()));
                 }
                 let index = set.rules.len();
@@ -233,38 +247,36 @@ impl RuleSet {
                     pack: pack.pack.clone(),
                     programs,
                     path,
-                    flags_any: r
-                        .when
+                    flags_any: when
                         .flags_any
                         .iter()
                         .flat_map(|f| alternatives(f))
                         .collect(),
-                    flags_all: r.when.flags_all.iter().map(|f| alternatives(f)).collect(),
-                    flags_none: r
-                        .when
+                    flags_all: when.flags_all.iter().map(|f| alternatives(f)).collect(),
+                    flags_none: when
                         .flags_none
                         .iter()
                         .flat_map(|f| alternatives(f))
                         .collect(),
-                    operand_class: r.when.operand_class.clone(),
-                    operand_glob: r.when.operand_glob.clone(),
+                    operand_class: when.operand_class,
+                    operand_glob: when.operand_glob,
                     option_value,
-                    some_operand: r.when.some_operand.clone(),
+                    some_operand: when.some_operand,
                     operand_at,
-                    operands_min: r.when.operands_min,
-                    operands_max: r.when.operands_max,
-                    redirect_truncates: r.when.redirect_truncates.clone(),
+                    operands_min: when.operands_min,
+                    operands_max: when.operands_max,
+                    redirect_truncates: when.redirect_truncates,
                     sql: kinds,
-                    sql_hidden: r.when.sql_hidden,
-                    http: r.when.http.clone(),
-                    code_deletes: r.when.code_deletes.clone(),
+                    sql_hidden: when.sql_hidden,
+                    http: when.http,
+                    code_deletes: when.code_deletes,
                     env,
-                    production: r.when.production,
-                    id: r.id,
-                    severity: r.severity,
-                    message: r.message,
-                    suggestion: r.suggestion,
-                    examples: r.examples,
+                    production: when.production,
+                    id,
+                    severity,
+                    message,
+                    suggestion,
+                    examples,
                 });
             }
         }
