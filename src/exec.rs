@@ -114,13 +114,57 @@ pub fn real_shell(name: &str, configured: Option<&Path>) -> Result<PathBuf, Erro
 /// Replace guardsh with `program`, called as `argv0` with `args`, with `stdin` as its standard
 /// input when given. Returns only when exec failed.
 pub fn exec(program: &Path, argv0: &OsStr, args: &[OsString], stdin: Option<Stdio>) -> Error {
+    let Some(stdin) = stdin else {
+        return Error::Exec(program.to_path_buf(), exec_marked(program, argv0, args));
+    };
     #[allow(clippy::disallowed_methods)] // exec.rs is the one place that starts programs
     let mut cmd = std::process::Command::new(program);
-    cmd.arg0(argv0).args(args).env(ACTIVE_VAR, "1");
-    if let Some(s) = stdin {
-        cmd.stdin(s);
-    }
+    cmd.arg0(argv0).args(args).env(ACTIVE_VAR, "1").stdin(stdin);
     Error::Exec(program.to_path_buf(), cmd.exec())
+}
+
+/// execve `program` with the process's environment plus [`ACTIVE_VAR`], built directly:
+/// std's `Command` would copy every variable into a map first, which was most of shell
+/// mode's own work. Unlike `Command`, it leaves the signal mask and dispositions as they
+/// are: the shell gets what guardsh's caller gave (the binary's SIGPIPE handler, unlike an
+/// ignored SIGPIPE, does not survive the exec; see main.rs).
+fn exec_marked(program: &Path, argv0: &OsStr, args: &[OsString]) -> io::Error {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt as _;
+    let c = |bytes: &[u8]| CString::new(bytes).map_err(|_| io::ErrorKind::InvalidInput);
+    let marker = format!("{ACTIVE_VAR}=1");
+    let built = (|| -> Result<_, io::ErrorKind> {
+        let path = c(program.as_os_str().as_bytes())?;
+        let argv = std::iter::once(argv0)
+            .chain(args.iter().map(OsString::as_os_str))
+            .map(|a| c(a.as_bytes()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut envp = Vec::new();
+        for (k, v) in std::env::vars_os() {
+            if k != ACTIVE_VAR {
+                // Sized once: `=` and the NUL CString adds included.
+                let mut kv = Vec::with_capacity(k.len() + v.len() + 2);
+                kv.extend_from_slice(k.as_bytes());
+                kv.push(b'=');
+                kv.extend_from_slice(v.as_bytes());
+                // A variable with a NUL cannot be in the environment; skip it as std would
+                // fail on it.
+                if let Ok(kv) = CString::new(kv) {
+                    envp.push(kv);
+                }
+            }
+        }
+        envp.push(c(marker.as_bytes())?);
+        Ok((path, argv, envp))
+    })();
+    let (path, argv, envp) = match built {
+        Ok(b) => b,
+        Err(kind) => return io::Error::from(kind),
+    };
+    match nix::unistd::execve(&path, &argv, &envp) {
+        Err(errno) => io::Error::from_raw_os_error(errno as i32),
+        Ok(never) => match never {},
+    }
 }
 
 /// Replace guardsh with an interactive shell for a person at a terminal: `program` called as

@@ -7,10 +7,10 @@
 //! on every run, for a message. A stack overflow here still ends the process (by SIGSEGV,
 //! without the message); the SQL parser, the one deep recursion, runs on the main thread
 //! only within bounds measured to fit (see `payload::sql`). What guardsh relies on from
-//! that start-up is done here: SIGPIPE is ignored, so a closed pipe is a write error that
-//! guardsh reports rather than a silent death, and the standard descriptors are made to
-//! exist, so that a file guardsh opens (the audit log) can never become its standard
-//! output. Arguments are read from the `argv` the C runtime passes (std's own copy is
+//! that start-up is done here: SIGPIPE is caught and does nothing, so a closed pipe is a
+//! write error that guardsh reports rather than a silent death, and the standard
+//! descriptors are made to exist, so that a file guardsh opens (the audit log) can never
+//! become its standard output. Arguments are read from the `argv` the C runtime passes (std's own copy is
 //! filled before `main` by glibc, but not by every libc).
 
 #![no_main]
@@ -61,11 +61,32 @@ fn arguments(
         .collect()
 }
 
-/// What Rust's runtime does before `main`: writing to a closed pipe returns EPIPE.
+/// Writing to a closed pipe returns EPIPE instead of killing guardsh, as under Rust's
+/// runtime, which ignores SIGPIPE. Here a handler that does nothing does it instead: a
+/// handler, unlike an ignored signal, is reset by exec, so the real shell guardsh execs
+/// gets SIGPIPE as guardsh's caller left it, ignored only if the caller ignored it (std's
+/// Command resets it to the default instead, even then). With SA_RESTART, no system call is
+/// cut short by it.
 fn ignore_sigpipe() {
-    // SAFETY: SIG_IGN installs no handler code, and no other thread exists yet.
+    extern "C" fn nothing(_: std::ffi::c_int) {}
+    // SAFETY: sigaction reads and writes `sigaction` structs through pointers to live
+    // locals; the handler does nothing, so it is async-signal-safe; no other thread exists
+    // yet.
     unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_IGN
+        {
+            // Ignored by the caller: it stays so, for guardsh and the shell.
+            return;
+        }
+        let mut quiet: libc::sigaction = std::mem::zeroed();
+        quiet.sa_sigaction = nothing as extern "C" fn(std::ffi::c_int) as libc::sighandler_t;
+        quiet.sa_flags = libc::SA_RESTART;
+        libc::sigemptyset(&mut quiet.sa_mask);
+        if libc::sigaction(libc::SIGPIPE, &quiet, std::ptr::null_mut()) != 0 {
+            libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        }
     }
 }
 

@@ -115,6 +115,8 @@ const SAME: &[(&str, &str)] = &[
     ("printf '%s\\n' {1..2000} | wc -l", ""),
     ("exit 255", ""),
     ("rm -rf target; mkdir -p target && ls", ""),
+    // SIGPIPE reaches the shell's programs at its default: `yes` ends quietly.
+    ("yes | head -n 2", ""),
 ];
 
 #[test]
@@ -153,6 +155,60 @@ fn allowed_scripts_behave_as_under_bash() {
     let log = home.audit();
     assert_eq!(log.len(), SAME.len());
     assert!(log.iter().all(|e| e["outcome"] == "ran"), "{log:?}");
+}
+
+/// The shell gets the caller's environment plus GUARDSH_ACTIVE=1, and the caller's signal
+/// dispositions: a SIGPIPE the caller ignores stays ignored, as it would under bash.
+#[test]
+fn the_shell_inherits_the_callers_environment_and_signals() {
+    let home = Home::new("inherit");
+    let env_of = |program: &str| {
+        let mut c = home.cmd(program);
+        c.env("GUARDSH_TEST_VAR", "a b=c").args(["-c", "env"]);
+        let mut lines: Vec<String> = text(&run(c, b"").stdout)
+            .lines()
+            .map(String::from)
+            .collect();
+        lines.sort();
+        lines
+    };
+    let mut got = env_of(GUARDSH);
+    let want = env_of("bash");
+    assert_eq!(
+        got.iter().filter(|l| *l == "GUARDSH_ACTIVE=1").count(),
+        1,
+        "{got:?}"
+    );
+    got.retain(|l| l != "GUARDSH_ACTIVE=1");
+    assert_eq!(got, want);
+    assert!(want.iter().any(|l| l == "GUARDSH_TEST_VAR=a b=c"));
+
+    // Whether a program the shell starts has SIGPIPE (signal 13, bit 12 of the mask of
+    // ignored signals) ignored, when the caller of `shell` ignores it or not.
+    let pipe_ignored = |shell: &str, caller_ignores: bool| {
+        let trap = if caller_ignores { "trap '' PIPE; " } else { "" };
+        let mut c = home.cmd("bash");
+        c.args([
+            "-c",
+            &format!("{trap}exec \"$0\" -c 'grep ^SigIgn: /proc/self/status'"),
+            shell,
+        ]);
+        let out = text(&run(c, b"").stdout);
+        let mask = out
+            .trim()
+            .strip_prefix("SigIgn:")
+            .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+            .unwrap_or_else(|| panic!("no SigIgn line in {out:?}"));
+        mask & (1 << 12) != 0
+    };
+    for caller_ignores in [true, false] {
+        assert_eq!(pipe_ignored("bash", caller_ignores), caller_ignores);
+        assert_eq!(
+            pipe_ignored(GUARDSH, caller_ignores),
+            caller_ignores,
+            "SIGPIPE through guardsh, ignored by its caller: {caller_ignores}"
+        );
+    }
 }
 
 #[test]
