@@ -186,17 +186,15 @@ fn main() {
          /// The bucket of rules on SQL statements that name no subcommand.\n\
          const SQL_BUCKET: &str = {SQL_BUCKET:?};\n"
     );
-    let buckets = by_program.iter().map(|((program, first), packs)| {
-        let packs: Vec<&raw::Pack> = packs.values().collect();
-        let json = serde_json::to_string(&packs).unwrap_or_else(|e| fail(&e.to_string()));
-        (format!("{program}\t{first}"), format!("{json:?}"))
-    });
+    let buckets = by_program
+        .iter()
+        .map(|((program, first), packs)| (format!("{program}\t{first}"), bucket_code(packs)));
     keyed(
         &mut out,
         "Built-in rules by program and first subcommand word (`*`: rules that name none), \
-         keyed `program<TAB>word`: the JSON array of the packs holding those rules.",
+         keyed `program<TAB>word`.",
         "BY_PROGRAM",
-        "&str",
+        "Bucket",
         buckets,
     );
     keyed(
@@ -250,6 +248,51 @@ fn main() {
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|e| fail(&e.to_string())))
         .join("builtin.rs");
     std::fs::write(&dest, out).unwrap_or_else(|e| fail(&format!("{}: {e}", dest.display())));
+}
+
+/// A bucket as Rust code (a `Bucket`, see rules/builtin.rs): each pack's reading of its
+/// programs' options, and each rule as JSON with what it needs of a command's words to
+/// match at all, so that a run parses only the rules a command's words leave possible.
+fn bucket_code(packs: &BTreeMap<String, raw::Pack>) -> String {
+    let alternatives = |f: &String| -> Vec<String> {
+        f.split('|')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let mut code = String::from("Bucket { programs: &[");
+    for pack in packs.values().filter(|p| !p.programs.is_empty()) {
+        let _ = write!(code, "({:?}, {:?}), ", pack.pack, json(&pack.programs));
+    }
+    code.push_str("], rules: &[");
+    for pack in packs.values() {
+        for rule in &pack.rules {
+            let flags_any: Vec<String> =
+                rule.when.flags_any.iter().flat_map(alternatives).collect();
+            let flags_all: Vec<String> = rule
+                .when
+                .flags_all
+                .iter()
+                .map(|group| format!("&{:?}", alternatives(group)))
+                .collect();
+            let _ = write!(
+                code,
+                "\n        Embedded {{ pack: {:?}, flags_any: &{flags_any:?}, flags_all: &[{}], \
+                 operand_glob: &{:?}, json: {:?} }},",
+                pack.pack,
+                flags_all.join(", "),
+                rule.when.operand_glob,
+                json(rule),
+            );
+        }
+    }
+    code.push_str("\n    ] }");
+    code
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| fail(&e.to_string()))
 }
 
 /// Emit `name`, a `Keyed` table (see rules/builtin.rs) of `entries`, (key, value as Rust

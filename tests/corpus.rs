@@ -410,3 +410,29 @@ fn confirmation_bypasses_never_lower_a_decision() {
         lowered.join("\n")
     );
 }
+
+/// Loading only the rules a line's commands could match (by program, subcommand, the
+/// options and operands the words could hold, requests, redirections, SQL) decides every
+/// corpus line, disguised ones included, exactly as all built-in rules at once do: the
+/// same decision and the same rules.
+#[test]
+fn loading_only_possible_rules_decides_as_all_rules_do() {
+    let everything = guardsh::rules::builtin::all().unwrap_or_else(|e| panic!("{e}"));
+    let limits = Limits::default();
+    let found = |v: &Verdict| {
+        let mut ids: Vec<String> = v.matches.iter().map(|m| m.rule.clone()).collect();
+        ids.sort_unstable();
+        (v.decision, ids)
+    };
+    let mut lines = 0;
+    for (_, entries) in load() {
+        for entry in &entries {
+            let input = Input::from_bytes(entry.line.as_bytes().to_vec(), false);
+            let script = guardsh::input::analyze(&input, &limits);
+            let by_all = guardsh::decision::decide(&script, &everything);
+            assert_eq!(found(&check(&entry.line)), found(&by_all), "{}", entry.line);
+            lines += 1;
+        }
+    }
+    assert!(lines >= MIN_COVERED, "only {lines} lines");
+}

@@ -1,7 +1,9 @@
 //! The built-in packs, checked and split by program at build time (see `build.rs`).
 //!
-//! A run deserialises only the rules of the programs its line names; `git status` never
-//! pays for the Railway pack.
+//! A run deserialises only the rules its line's commands could match: those of their
+//! programs and first subcommand words, whose options and operand shapes the commands'
+//! words could hold. `git status` never pays for the Railway pack, nor `git push origin
+//! main` for the force-push rules.
 
 use std::collections::BTreeMap;
 
@@ -82,6 +84,68 @@ impl<V> Keyed<V> {
     }
 }
 
+/// The rules of one program and first subcommand word, as build.rs embeds them.
+pub struct Bucket {
+    /// Each pack's reading of its programs' options, as JSON (packs that have one).
+    programs: &'static [(&'static str, &'static str)],
+    /// The rules.
+    rules: &'static [Embedded],
+}
+
+/// One built-in rule as embedded: its JSON, and what it needs of a command's words to
+/// match at all (see [`Embedded::could_match`]).
+pub struct Embedded {
+    pack: &'static str,
+    /// One of these options must be there (empty: no such condition).
+    flags_any: &'static [&'static str],
+    /// One option of each group must be there.
+    flags_all: &'static [&'static [&'static str]],
+    /// Some operand must match one of these globs (empty: no such condition).
+    operand_glob: &'static [&'static str],
+    json: &'static str,
+}
+
+impl Embedded {
+    /// Whether the rule could match a command with arguments `args`, whose possible option
+    /// names are `flags` (see [`possible_flags`]). A rule that needs `--force` cannot match
+    /// `git push origin main`, and need not be parsed for it. Conservative: every option
+    /// the rules' reading of the words could find is among `flags`, and every operand is
+    /// among `args`.
+    fn could_match(&self, args: &[crate::parse::Word], flags: &[String]) -> bool {
+        let has = |f: &&str| flags.iter().any(|x| x == f);
+        (self.flags_any.is_empty() || self.flags_any.iter().any(has))
+            && self.flags_all.iter().all(|group| group.iter().any(has))
+            && (self.operand_glob.is_empty()
+                || args.iter().any(|w| {
+                    self.operand_glob
+                        .iter()
+                        .any(|g| super::glob::matches(g, &w.text))
+                }))
+    }
+}
+
+/// Every option name the rules' reading of `args` (`argv::normalise`, whatever options
+/// take values) could find: each literal word that starts with `-` as written, before any
+/// `=`, and each of its letters as a short option (`-rf` is `-r` and `-f`). Dynamic words
+/// are always operands.
+fn possible_flags(args: &[crate::parse::Word]) -> Vec<String> {
+    let mut out = Vec::new();
+    for w in args {
+        let t = w.text.as_str();
+        if w.dynamic || t.len() < 2 || !t.starts_with('-') {
+            continue;
+        }
+        out.push(t.to_owned());
+        if let Some((name, _)) = t.split_once('=') {
+            out.push(name.to_owned());
+        }
+        if !t.starts_with("--") {
+            out.extend(t.chars().skip(1).map(|c| format!("-{c}")));
+        }
+    }
+    out
+}
+
 /// The key of a bucket in [`BY_PROGRAM`]: the program, a tab, the word. Keys are sorted as
 /// bytes, so one program's buckets are one run of keys (the tab sorts below every character
 /// of a program's name).
@@ -91,11 +155,40 @@ fn bucket_key(program: &str, word: &str) -> String {
 
 /// The built-in rules for these programs (duplicates and unknown names are fine).
 pub fn for_programs<'a>(programs: impl IntoIterator<Item = &'a str>) -> Result<RuleSet, RuleError> {
-    let mut blobs: Vec<(&str, &str)> = Vec::new();
+    let mut picked = Picked::default();
     for program in programs {
-        push_all_of(program, true, &mut blobs);
+        push_all_of(program, true, &mut picked, None);
     }
-    load(blobs, Vec::new())
+    load(picked, Vec::new())
+}
+
+/// What a run loads, each once: packs' readings of their programs' options, and rules.
+#[derive(Default)]
+struct Picked {
+    programs: Vec<(&'static str, &'static str)>,
+    rules: Vec<&'static Embedded>,
+}
+
+/// A command's arguments and the option names they could hold ([`possible_flags`]): only
+/// rules that could match them are picked.
+type Gate<'g> = Option<(&'g [crate::parse::Word], &'g [String])>;
+
+impl Picked {
+    fn add(&mut self, bucket: &'static Bucket, gate: Gate<'_>) {
+        for p in bucket.programs {
+            if !self.programs.contains(p) {
+                self.programs.push(*p);
+            }
+        }
+        for rule in bucket.rules {
+            if gate.is_some_and(|(args, flags)| !rule.could_match(args, flags)) {
+                continue;
+            }
+            if !self.rules.iter().any(|r| std::ptr::eq(*r, rule)) {
+                self.rules.push(rule);
+            }
+        }
+    }
 }
 
 /// The built-in rules that can match the commands of `script`: for each, the rules of its
@@ -108,21 +201,24 @@ pub fn for_commands(
     script: &Script,
     extra: Vec<(raw::Pack, String)>,
 ) -> Result<RuleSet, RuleError> {
-    let mut blobs: Vec<(&str, &str)> = Vec::new();
+    let mut picked = Picked::default();
     for cmd in &script.commands {
         let Some(program) = super::rule_program(cmd) else {
             continue;
         };
+        let args = cmd.argv.get(1..).unwrap_or(&[]);
+        let flags = possible_flags(args);
+        let gate = Some((args, flags.as_slice()));
         // Rules on an HTTP request (and no subcommand) only when the command makes one:
         // they need the request to match at all, and there are many (see build.rs).
         if bucket(program, HTTP_BUCKET).is_some()
             && crate::payload::http::request(cmd, script).is_some()
         {
-            push_bucket(program, HTTP_BUCKET, &mut blobs);
+            push_bucket(program, HTTP_BUCKET, &mut picked, gate);
         }
         // And rules on a redirection that empties a file, only when the command has one.
         if super::has_truncating_redirect(cmd) {
-            push_bucket(program, REDIRECT_BUCKET, &mut blobs);
+            push_bucket(program, REDIRECT_BUCKET, &mut picked, gate);
         }
         // And rules on SQL, only when the client runs a destructive statement or some it
         // cannot see: the rules need one of those to match. The classification is the one
@@ -131,18 +227,18 @@ pub fn for_commands(
             && crate::payload::sql::payload(cmd, script)
                 .is_some_and(|p| p.hidden || !p.kinds.is_empty())
         {
-            push_bucket(program, SQL_BUCKET, &mut blobs);
+            push_bucket(program, SQL_BUCKET, &mut picked, gate);
         }
         match first_operand(cmd, program) {
             First::Word(word) => {
-                push_bucket(program, word, &mut blobs);
-                push_bucket(program, "*", &mut blobs);
+                push_bucket(program, word, &mut picked, gate);
+                push_bucket(program, "*", &mut picked, gate);
             }
-            First::None => push_bucket(program, "*", &mut blobs),
-            First::Unknown => push_all_of(program, false, &mut blobs),
+            First::None => push_bucket(program, "*", &mut picked, gate),
+            First::Unknown => push_all_of(program, false, &mut picked, gate),
         }
     }
-    load(blobs, extra)
+    load(picked, extra)
 }
 
 enum First<'a> {
@@ -178,68 +274,65 @@ fn first_operand<'c>(cmd: &'c Command, program: &str) -> First<'c> {
     }
 }
 
-/// The bucket of `program`'s rules for `word`, if it has one: (word, JSON).
-fn bucket(program: &str, word: &str) -> Option<(&'static str, &'static str)> {
-    let key = bucket_key(program, word);
-    let i = BY_PROGRAM.lower_bound(&key);
-    let k = BY_PROGRAM.key(i);
-    if k != key {
-        return None;
-    }
-    let (_, w) = k.split_once('\t')?;
-    BY_PROGRAM.values.get(i).map(|json| (w, *json))
+/// The bucket of `program`'s rules for `word`, if it has one.
+fn bucket(program: &str, word: &str) -> Option<&'static Bucket> {
+    BY_PROGRAM.get(&bucket_key(program, word))
 }
 
-fn push_bucket(program: &str, word: &str, blobs: &mut Vec<(&'static str, &'static str)>) {
-    if let Some(b) = bucket(program, word)
-        && !blobs.contains(&b)
-    {
-        blobs.push(b);
+fn push_bucket(program: &str, word: &str, picked: &mut Picked, gate: Gate<'_>) {
+    if let Some(b) = bucket(program, word) {
+        picked.add(b, gate);
     }
 }
 
 /// Every bucket of `program`; with `conditional` false, all but those on a request, a
 /// redirection or SQL, whose rules name no subcommand and load on their own condition
 /// whatever the operands are.
-fn push_all_of(program: &str, conditional: bool, blobs: &mut Vec<(&'static str, &'static str)>) {
-    for (key, json) in BY_PROGRAM.with_prefix(&bucket_key(program, "")) {
+fn push_all_of(program: &str, conditional: bool, picked: &mut Picked, gate: Gate<'_>) {
+    for (key, bucket) in BY_PROGRAM.with_prefix(&bucket_key(program, "")) {
         let Some((_, w)) = key.split_once('\t') else {
             continue;
         };
         if !conditional && [HTTP_BUCKET, REDIRECT_BUCKET, SQL_BUCKET].contains(&w) {
             continue;
         }
-        if !blobs.contains(&(w, *json)) {
-            blobs.push((w, *json));
-        }
+        picked.add(bucket, gate);
     }
 }
 
-fn load(blobs: Vec<(&str, &str)>, extra: Vec<(raw::Pack, String)>) -> Result<RuleSet, RuleError> {
-    let mut packs: BTreeMap<String, raw::Pack> = BTreeMap::new();
-    for (word, json) in blobs {
-        let blob: Vec<raw::Pack> = serde_json::from_str(json).map_err(|e| RuleError::Syntax {
-            file: format!("built-in rules for {word}"),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })?;
-        for pack in blob {
-            let slot = packs.entry(pack.pack.clone()).or_insert_with(|| raw::Pack {
-                pack: pack.pack.clone(),
-                description: String::new(),
-                programs: BTreeMap::new(),
-                rules: Vec::new(),
-            });
-            slot.programs.extend(pack.programs);
-            for rule in pack.rules {
-                // A rule naming several programs or first words is in each of their blobs,
-                // each copy naming only the program it is filed under (see build.rs).
-                match slot.rules.iter_mut().find(|r| r.id == rule.id) {
-                    Some(copy) => rule.program.iter().for_each(|p| copy.program.add(p)),
-                    None => slot.rules.push(rule),
-                }
-            }
+fn load(picked: Picked, extra: Vec<(raw::Pack, String)>) -> Result<RuleSet, RuleError> {
+    let mut packs: BTreeMap<&str, raw::Pack> = BTreeMap::new();
+    fn pack_of<'m>(
+        packs: &'m mut BTreeMap<&'static str, raw::Pack>,
+        name: &'static str,
+    ) -> &'m mut raw::Pack {
+        packs.entry(name).or_insert_with(|| raw::Pack {
+            pack: name.to_owned(),
+            description: String::new(),
+            programs: BTreeMap::new(),
+            rules: Vec::new(),
+        })
+    }
+    let syntax = |what: String, e: serde_json::Error| RuleError::Syntax {
+        file: what,
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    };
+    for (pack, json) in picked.programs {
+        let programs: BTreeMap<String, raw::Program> =
+            serde_json::from_str(json).map_err(|e| syntax(format!("built-in pack {pack}"), e))?;
+        pack_of(&mut packs, pack).programs.extend(programs);
+    }
+    for embedded in picked.rules {
+        let rule: raw::Rule = serde_json::from_str(embedded.json)
+            .map_err(|e| syntax(format!("built-in pack {}", embedded.pack), e))?;
+        let slot = pack_of(&mut packs, embedded.pack);
+        // A rule naming several programs or first words is in each of their buckets, each
+        // copy naming only the program it is filed under (see build.rs).
+        match slot.rules.iter_mut().find(|r| r.id == rule.id) {
+            Some(copy) => rule.program.iter().for_each(|p| copy.program.add(p)),
+            None => slot.rules.push(rule),
         }
     }
     let builtin: Vec<(raw::Pack, String)> = packs
@@ -372,12 +465,37 @@ mod tests {
         let push = ids("git -C repo -c x=y push --force origin main");
         assert!(push.iter().any(|id| id.starts_with("git.push")), "{push:?}");
         assert!(!status.iter().any(|id| id.starts_with("git.push")));
-        // A first operand only known at run time loads everything the program has, but for
-        // the rules on a condition the command does not meet (here an emptying redirection).
-        assert_eq!(ids("git \"$verb\" x > out").len(), all_git);
-        let dynamic = ids("git \"$verb\" x");
-        assert!(!dynamic.iter().any(|id| id == "guardsh-self.files.redirect"));
-        assert_eq!(dynamic.len(), all_git - 1, "{dynamic:?}");
+        // A first operand only known at run time loads every subcommand's rules, but for
+        // those on a condition the command does not meet (here an emptying redirection).
+        let dynamic = ids("git \"$verb\" --force -x --hard -D +main > out");
+        for id in [
+            "git.push.force.refspec",
+            "git.clean.force",
+            "git.reset.hard",
+        ] {
+            assert!(dynamic.iter().any(|d| d == id), "{id} in {dynamic:?}");
+        }
+        assert!(dynamic.iter().any(|id| id == "guardsh-self.files.redirect"));
+        let no_redirect = ids("git \"$verb\" --force -x --hard -D +main");
+        assert!(
+            !no_redirect
+                .iter()
+                .any(|id| id == "guardsh-self.files.redirect")
+        );
+        assert_eq!(no_redirect.len(), dynamic.len() - 1, "{no_redirect:?}");
+        // A rule that needs an option, or an operand of a shape, loads only for a command
+        // whose words could hold it: `git push origin main` parses no force-push rule.
+        assert!(
+            !ids("git push origin main")
+                .iter()
+                .any(|id| id.starts_with("git.push"))
+        );
+        let with = |l: &str, id: &str| ids(l).iter().any(|x| x == id);
+        assert!(with("git push --force origin main", "git.push.force"));
+        assert!(with("git push -uf origin main", "git.push.force"));
+        assert!(with("git push --force=true origin main", "git.push.force"));
+        assert!(with("git push origin +main", "git.push.force.refspec"));
+        assert!(with("git push origin :main", "git.push.delete.refspec"));
         // Rules on SQL load only for destructive or unseen statements.
         let sql = |l: &str| {
             ids(l)
