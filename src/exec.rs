@@ -7,6 +7,7 @@
 //! standard input, output, error, the exit status and signals are the shell's own.
 
 use std::ffi::{OsStr, OsString};
+use std::fs::File;
 use std::io;
 use std::os::unix::fs::PermissionsExt as _;
 use std::os::unix::process::CommandExt as _;
@@ -112,23 +113,22 @@ pub fn real_shell(name: &str, configured: Option<&Path>) -> Result<PathBuf, Erro
 }
 
 /// Replace guardsh with `program`, called as `argv0` with `args`, with `stdin` as its standard
-/// input when given. Returns only when exec failed.
-pub fn exec(program: &Path, argv0: &OsStr, args: &[OsString], stdin: Option<Stdio>) -> Error {
-    let Some(stdin) = stdin else {
-        return Error::Exec(program.to_path_buf(), exec_marked(program, argv0, args));
-    };
-    #[allow(clippy::disallowed_methods)] // exec.rs is the one place that starts programs
-    let mut cmd = std::process::Command::new(program);
-    cmd.arg0(argv0).args(args).env(ACTIVE_VAR, "1").stdin(stdin);
-    Error::Exec(program.to_path_buf(), cmd.exec())
+/// input when given, and the process's environment plus [`ACTIVE_VAR`]. Returns only when
+/// exec failed.
+///
+/// argv and envp are built here for nix's `execve`: std's `Command` would copy every
+/// variable into a map first, which was most of shell mode's own work. Unlike `Command`,
+/// it leaves the signal mask and dispositions as they are, so the program gets what
+/// guardsh's caller gave (the binary's SIGPIPE handler, unlike an ignored SIGPIPE, does not
+/// survive the exec; see main.rs).
+pub fn exec(program: &Path, argv0: &OsStr, args: &[OsString], stdin: Option<File>) -> Error {
+    Error::Exec(
+        program.to_path_buf(),
+        exec_marked(program, argv0, args, stdin),
+    )
 }
 
-/// execve `program` with the process's environment plus [`ACTIVE_VAR`], built directly:
-/// std's `Command` would copy every variable into a map first, which was most of shell
-/// mode's own work. Unlike `Command`, it leaves the signal mask and dispositions as they
-/// are: the shell gets what guardsh's caller gave (the binary's SIGPIPE handler, unlike an
-/// ignored SIGPIPE, does not survive the exec; see main.rs).
-fn exec_marked(program: &Path, argv0: &OsStr, args: &[OsString]) -> io::Error {
+fn exec_marked(program: &Path, argv0: &OsStr, args: &[OsString], stdin: Option<File>) -> io::Error {
     use std::ffi::CString;
     use std::os::unix::ffi::OsStrExt as _;
     let c = |bytes: &[u8]| CString::new(bytes).map_err(|_| io::ErrorKind::InvalidInput);
@@ -147,11 +147,7 @@ fn exec_marked(program: &Path, argv0: &OsStr, args: &[OsString]) -> io::Error {
                 kv.extend_from_slice(k.as_bytes());
                 kv.push(b'=');
                 kv.extend_from_slice(v.as_bytes());
-                // A variable with a NUL cannot be in the environment; skip it as std would
-                // fail on it.
-                if let Ok(kv) = CString::new(kv) {
-                    envp.push(kv);
-                }
+                envp.push(c(&kv)?);
             }
         }
         envp.push(c(marker.as_bytes())?);
@@ -161,6 +157,11 @@ fn exec_marked(program: &Path, argv0: &OsStr, args: &[OsString]) -> io::Error {
         Ok(b) => b,
         Err(kind) => return io::Error::from(kind),
     };
+    if let Some(file) = stdin
+        && let Err(errno) = nix::unistd::dup2_stdin(&file)
+    {
+        return io::Error::from_raw_os_error(errno as i32);
+    }
     match nix::unistd::execve(&path, &argv, &envp) {
         Err(errno) => io::Error::from_raw_os_error(errno as i32),
         Ok(never) => match never {},

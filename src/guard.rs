@@ -10,7 +10,6 @@ use std::ffi::OsString;
 use std::io::{self, IsTerminal as _, Read as _, Write as _};
 use std::os::unix::ffi::OsStrExt as _;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 use crate::audit::{self, Entry, Mode, Outcome};
 use crate::check::render_human;
@@ -189,7 +188,7 @@ fn real_shell(inv: &Invocation, configured: Option<&Path>) -> Result<PathBuf, ex
     exec::real_shell("bash", from_env.as_deref().or(configured))
 }
 
-fn exec_or_fail(shell: &Path, inv: &Invocation, stdin: Option<Stdio>) -> u8 {
+fn exec_or_fail(shell: &Path, inv: &Invocation, stdin: Option<std::fs::File>) -> u8 {
     // A login shell keeps its `-bash` name; a call through guardsh's own name or a link
     // runs the real shell under its own name.
     let name = Path::new(&inv.argv0)
@@ -276,7 +275,7 @@ pub(crate) fn read_bounded<R: io::Read>(
 /// The script read from standard input, handed back to the shell on its standard input:
 /// the same bytes, from an unlinked private file (a script may read its own standard input,
 /// as `bash -s` allows).
-pub(crate) fn replay(bytes: &[u8]) -> io::Result<Stdio> {
+pub(crate) fn replay(bytes: &[u8]) -> io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt as _;
     let dir = std::env::temp_dir();
     for attempt in 0..16u32 {
@@ -299,7 +298,7 @@ pub(crate) fn replay(bytes: &[u8]) -> io::Result<Stdio> {
         let _ = std::fs::remove_file(&name);
         file.write_all(bytes)?;
         io::Seek::seek(&mut file, io::SeekFrom::Start(0))?;
-        return Ok(Stdio::from(file));
+        return Ok(file);
     }
     Err(io::Error::other("no free temporary file name"))
 }

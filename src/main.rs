@@ -10,8 +10,8 @@
 //! that start-up is done here: SIGPIPE is caught and does nothing, so a closed pipe is a
 //! write error that guardsh reports rather than a silent death, and the standard
 //! descriptors are made to exist, so that a file guardsh opens (the audit log) can never
-//! become its standard output. Arguments are read from the `argv` the C runtime passes (std's own copy is
-//! filled before `main` by glibc, but not by every libc).
+//! become its standard output. Arguments are read from the `argv` the C runtime passes
+//! (std's own copy is filled before `main` by glibc, but not by every libc).
 
 #![no_main]
 #![allow(unsafe_code)]

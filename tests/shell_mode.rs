@@ -184,16 +184,19 @@ fn the_shell_inherits_the_callers_environment_and_signals() {
     assert!(want.iter().any(|l| l == "GUARDSH_TEST_VAR=a b=c"));
 
     // Whether a program the shell starts has SIGPIPE (signal 13, bit 12 of the mask of
-    // ignored signals) ignored, when the caller of `shell` ignores it or not.
-    let pipe_ignored = |shell: &str, caller_ignores: bool| {
+    // ignored signals) ignored, when the caller of `shell` ignores it or not; the script
+    // given with -c, or on standard input with -s (which guardsh hands on as a new one).
+    let pipe_ignored = |shell: &str, caller_ignores: bool, stdin: bool| {
         let trap = if caller_ignores { "trap '' PIPE; " } else { "" };
+        let script = "grep ^SigIgn: /proc/self/status";
         let mut c = home.cmd("bash");
-        c.args([
-            "-c",
-            &format!("{trap}exec \"$0\" -c 'grep ^SigIgn: /proc/self/status'"),
-            shell,
-        ]);
-        let out = text(&run(c, b"").stdout);
+        let (line, input) = if stdin {
+            (format!("{trap}exec \"$0\" -s"), format!("{script}\n"))
+        } else {
+            (format!("{trap}exec \"$0\" -c '{script}'"), String::new())
+        };
+        c.args(["-c", &line, shell]);
+        let out = text(&run(c, input.as_bytes()).stdout);
         let mask = out
             .trim()
             .strip_prefix("SigIgn:")
@@ -202,12 +205,14 @@ fn the_shell_inherits_the_callers_environment_and_signals() {
         mask & (1 << 12) != 0
     };
     for caller_ignores in [true, false] {
-        assert_eq!(pipe_ignored("bash", caller_ignores), caller_ignores);
-        assert_eq!(
-            pipe_ignored(GUARDSH, caller_ignores),
-            caller_ignores,
-            "SIGPIPE through guardsh, ignored by its caller: {caller_ignores}"
-        );
+        for stdin in [false, true] {
+            assert_eq!(pipe_ignored("bash", caller_ignores, stdin), caller_ignores);
+            assert_eq!(
+                pipe_ignored(GUARDSH, caller_ignores, stdin),
+                caller_ignores,
+                "SIGPIPE through guardsh, ignored by its caller: {caller_ignores}, -s: {stdin}"
+            );
+        }
     }
 }
 
