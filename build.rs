@@ -99,12 +99,7 @@ fn main() {
             // `*` when it names none. A run loads the bucket of the command's first operand
             // and `*`, so `git status` never parses the `git push` rules.
             let firsts: Vec<String> = match rule.path.first() {
-                Some(step) => step
-                    .split('|')
-                    .map(str::trim)
-                    .filter(|a| !a.is_empty())
-                    .map(String::from)
-                    .collect(),
+                Some(step) => raw::alternatives(step),
                 // Rules on an HTTP request and no subcommand (the GraphQL mutations name
                 // curl, python, railway…) sit apart: they can only match a command that
                 // makes a request, so `railway volume delete` or `python3 manage.py test`
@@ -254,13 +249,6 @@ fn main() {
 /// programs' options, and each rule as JSON with what it needs of a command's words to
 /// match at all, so that a run parses only the rules a command's words leave possible.
 fn bucket_code(packs: &BTreeMap<String, raw::Pack>) -> String {
-    let alternatives = |f: &String| -> Vec<String> {
-        f.split('|')
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-            .map(String::from)
-            .collect()
-    };
     let mut code = String::from("Bucket { programs: &[");
     for pack in packs.values().filter(|p| !p.programs.is_empty()) {
         let _ = write!(code, "({:?}, {:?}), ", pack.pack, json(&pack.programs));
@@ -268,13 +256,17 @@ fn bucket_code(packs: &BTreeMap<String, raw::Pack>) -> String {
     code.push_str("], rules: &[");
     for pack in packs.values() {
         for rule in &pack.rules {
-            let flags_any: Vec<String> =
-                rule.when.flags_any.iter().flat_map(alternatives).collect();
+            let flags_any: Vec<String> = rule
+                .when
+                .flags_any
+                .iter()
+                .flat_map(|f| raw::alternatives(f))
+                .collect();
             let flags_all: Vec<String> = rule
                 .when
                 .flags_all
                 .iter()
-                .map(|group| format!("&{:?}", alternatives(group)))
+                .map(|group| format!("&{:?}", raw::alternatives(group)))
                 .collect();
             let _ = write!(
                 code,

@@ -18,6 +18,7 @@ use crate::environment::Context;
 use crate::parse::{Command, RedirectKind, Script, Word};
 use crate::payload::{code, http, sql};
 use argv::{OptionSpec, Token, normalise};
+use raw::alternatives;
 pub use raw::{PathClass, Severity};
 
 /// A pack that cannot be loaded. Names the file and, where known, line and column.
@@ -105,14 +106,6 @@ pub struct RuleSet {
     options: BTreeMap<String, OptionSpec>,
     aliases: BTreeMap<String, String>,
     environments: BTreeMap<String, raw::EnvironmentSpec>,
-}
-
-fn alternatives(s: &str) -> Vec<String> {
-    s.split('|')
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .map(String::from)
-        .collect()
 }
 
 impl RuleSet {

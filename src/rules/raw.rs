@@ -235,6 +235,17 @@ impl OneOrMany {
     }
 }
 
+/// The alternatives of a path step or option written `a|b` (`volume|volumes`,
+/// `-f|--force`), trimmed, empty ones dropped. build.rs reads them with this too: what it
+/// embeds to decide which rules a run parses must agree with what the rules match.
+pub fn alternatives(s: &str) -> Vec<String> {
+    s.split('|')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(String::from)
+        .collect()
+}
+
 /// Conditions on the normalised argv after the subcommand path. All that are given must hold.
 ///
 /// Globs (see `glob.rs`) match a word as written after quote removal, before expansion:
