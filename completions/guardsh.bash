@@ -55,6 +55,9 @@ _guardsh() {
             guardsh,run)
                 cmd="guardsh__subcmd__run"
                 ;;
+            guardsh,setup)
+                cmd="guardsh__subcmd__setup"
+                ;;
             guardsh,shell)
                 cmd="guardsh__subcmd__shell"
                 ;;
@@ -73,11 +76,17 @@ _guardsh() {
             guardsh__subcmd__config,show)
                 cmd="guardsh__subcmd__config__subcmd__show"
                 ;;
+            guardsh__subcmd__config,trust)
+                cmd="guardsh__subcmd__config__subcmd__trust"
+                ;;
             guardsh__subcmd__config__subcmd__help,help)
                 cmd="guardsh__subcmd__config__subcmd__help__subcmd__help"
                 ;;
             guardsh__subcmd__config__subcmd__help,show)
                 cmd="guardsh__subcmd__config__subcmd__help__subcmd__show"
+                ;;
+            guardsh__subcmd__config__subcmd__help,trust)
+                cmd="guardsh__subcmd__config__subcmd__help__subcmd__trust"
                 ;;
             guardsh__subcmd__help,alias)
                 cmd="guardsh__subcmd__help__subcmd__alias"
@@ -118,6 +127,9 @@ _guardsh() {
             guardsh__subcmd__help,run)
                 cmd="guardsh__subcmd__help__subcmd__run"
                 ;;
+            guardsh__subcmd__help,setup)
+                cmd="guardsh__subcmd__help__subcmd__setup"
+                ;;
             guardsh__subcmd__help,shell)
                 cmd="guardsh__subcmd__help__subcmd__shell"
                 ;;
@@ -132,6 +144,9 @@ _guardsh() {
                 ;;
             guardsh__subcmd__help__subcmd__config,show)
                 cmd="guardsh__subcmd__help__subcmd__config__subcmd__show"
+                ;;
+            guardsh__subcmd__help__subcmd__config,trust)
+                cmd="guardsh__subcmd__help__subcmd__config__subcmd__trust"
                 ;;
             guardsh__subcmd__help__subcmd__shell,install)
                 cmd="guardsh__subcmd__help__subcmd__shell__subcmd__install"
@@ -188,7 +203,7 @@ _guardsh() {
 
     case "${cmd}" in
         guardsh)
-            opts="-h -V --color --help --version explain check test approve log shell run shim alias config init gate hook install uninstall doctor help"
+            opts="-h -V --color --help --version explain check test approve log shell run shim alias config init gate hook install uninstall doctor setup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -290,7 +305,7 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__config)
-            opts="-h -V --color --help --version show help"
+            opts="-h -V --color --help --version show trust help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -308,7 +323,7 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__config__subcmd__help)
-            opts="show help"
+            opts="show trust help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -349,8 +364,40 @@ _guardsh() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guardsh__subcmd__config__subcmd__help__subcmd__trust)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guardsh__subcmd__config__subcmd__show)
             opts="-h -V --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__config__subcmd__trust)
+            opts="-h -V --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -456,7 +503,7 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help)
-            opts="explain check test approve log shell run shim alias config init gate hook install uninstall doctor help"
+            opts="explain check test approve log shell run shim alias config init gate hook install uninstall doctor setup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -512,7 +559,7 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help__subcmd__config)
-            opts="show"
+            opts="show trust"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -526,6 +573,20 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__config__subcmd__trust)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -652,6 +713,20 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__setup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -872,6 +947,28 @@ _guardsh() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__setup)
+            opts="-h -V --user --capability --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

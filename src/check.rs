@@ -93,7 +93,17 @@ pub fn execute(
         );
     }
     let report = if args.json {
-        let mut json = serde_json::to_string(&verdict)?;
+        // The level of protection is part of the answer: a fleet tool or an agent reading
+        // `check --json` must not take a parse-only guard for a kernel-backed one.
+        let mut value = serde_json::to_value(&verdict)?;
+        if let serde_json::Value::Object(map) = &mut value {
+            let level = crate::confine::level();
+            map.insert("protection".to_owned(), level.name().into());
+            if let crate::confine::Level::ParseOnly(why) = level {
+                map.insert("protection_note".to_owned(), why.into());
+            }
+        }
+        let mut json = serde_json::to_string(&value)?;
         json.push('\n');
         json
     } else {

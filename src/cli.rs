@@ -75,6 +75,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "config",
     "init",
     "gate",
+    "setup",
 ];
 
 /// Said after the exit codes: how errors look.
@@ -377,6 +378,32 @@ Exit status is 0 when every installed hook works, 7 when one does not.",
         after_long_help = exit_codes_help()
     )]
     Doctor(DoctorArgs),
+
+    /// Create the protected directory the kernel boundary keeps out of every guarded tree
+    /// (run once, as root).
+    #[command(
+        long_about = "Create /srv/guardsh/<uid> for a user: the directory that holds what guardsh \
+trusts (approvals, trust records, the audit log, shims, shell links and a copy of guardsh \
+itself), which no process tree guardsh starts can change, by any spelling: guardsh puts a \
+Landlock boundary around each one. Run once as root (`sudo guardsh setup`); the user is the \
+one sudo was called by, or --user. Run it again after installing a new guardsh, to refresh \
+the protected copy. With --capability, the protected copy is given CAP_SYS_ADMIN (permitted, \
+not effective; needs setcap from libcap2-bin), which guardsh raises only to enter the \
+boundary without no_new_privs, so that sudo keeps working inside guarded commands.",
+        after_long_help = exit_codes_help()
+    )]
+    Setup(SetupArgs),
+}
+
+/// `guardsh setup`.
+#[derive(Debug, Clone, Args)]
+pub struct SetupArgs {
+    /// The user to set up (default: the one who ran sudo, else the current user).
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Give the protected copy CAP_SYS_ADMIN (permitted only), so sudo works in guarded trees.
+    #[arg(long)]
+    pub capability: bool,
 }
 
 /// `guardsh shim …`.
@@ -448,6 +475,19 @@ pub enum ConfigCommands {
         after_long_help = "Examples:\n  guardsh config show\n  guardsh config show --json | jq .protected"
     )]
     Show(ConfigShowArgs),
+    /// Trust the exact content of the user's configuration and login startup files, so that
+    /// what they loosen takes effect (run by a person, outside any guarded command).
+    #[command(
+        long_about = "Record the exact content (SHA-256) of ~/.config/guardsh/config.yaml, the \
+user's packs in ~/.config/guardsh/guards/ and the login shell's startup files, in the \
+protected directory. What a user file loosens (allow entries, lower severities, a shell, \
+packs that allow) counts only while its content is the trusted one; a change makes it \
+untrusted again, and the loosening is ignored with a warning while its tightening still \
+applies. A login startup file that is trusted is not judged again before a login shell \
+starts. Refused inside a guarded command: only a person outside the boundary can trust.",
+        after_long_help = "Examples:\n  guardsh config trust\n  guardsh config show --json | jq .trust"
+    )]
+    Trust,
 }
 
 /// `guardsh config show`.

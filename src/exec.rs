@@ -122,13 +122,30 @@ pub fn real_shell(name: &str, configured: Option<&Path>) -> Result<PathBuf, Erro
 /// guardsh's caller gave (the binary's SIGPIPE handler, unlike an ignored SIGPIPE, does not
 /// survive the exec; see main.rs).
 pub fn exec(program: &Path, argv0: &OsStr, args: &[OsString], stdin: Option<File>) -> Error {
+    exec_with(program, argv0, args, stdin, &[])
+}
+
+/// [`exec`], with `extra` variables added (a guarded tree's spool log, see confine.rs).
+pub fn exec_with(
+    program: &Path,
+    argv0: &OsStr,
+    args: &[OsString],
+    stdin: Option<File>,
+    extra: &[(OsString, OsString)],
+) -> Error {
     Error::Exec(
         program.to_path_buf(),
-        exec_marked(program, argv0, args, stdin),
+        exec_marked(program, argv0, args, stdin, extra),
     )
 }
 
-fn exec_marked(program: &Path, argv0: &OsStr, args: &[OsString], stdin: Option<File>) -> io::Error {
+fn exec_marked(
+    program: &Path,
+    argv0: &OsStr,
+    args: &[OsString],
+    stdin: Option<File>,
+    extra: &[(OsString, OsString)],
+) -> io::Error {
     use std::ffi::CString;
     use std::os::unix::ffi::OsStrExt as _;
     let c = |bytes: &[u8]| CString::new(bytes).map_err(|_| io::ErrorKind::InvalidInput);
@@ -140,15 +157,21 @@ fn exec_marked(program: &Path, argv0: &OsStr, args: &[OsString], stdin: Option<F
             .map(|a| c(a.as_bytes()))
             .collect::<Result<Vec<_>, _>>()?;
         let mut envp = Vec::new();
+        let kv_of = |k: &OsStr, v: &OsStr| {
+            // Sized once: `=` and the NUL CString adds included.
+            let mut kv = Vec::with_capacity(k.len() + v.len() + 2);
+            kv.extend_from_slice(k.as_bytes());
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            c(&kv)
+        };
         for (k, v) in std::env::vars_os() {
-            if k != ACTIVE_VAR {
-                // Sized once: `=` and the NUL CString adds included.
-                let mut kv = Vec::with_capacity(k.len() + v.len() + 2);
-                kv.extend_from_slice(k.as_bytes());
-                kv.push(b'=');
-                kv.extend_from_slice(v.as_bytes());
-                envp.push(c(&kv)?);
+            if k != ACTIVE_VAR && !extra.iter().any(|(e, _)| *e == k) {
+                envp.push(kv_of(&k, &v)?);
             }
+        }
+        for (k, v) in extra {
+            envp.push(kv_of(k, v)?);
         }
         envp.push(c(marker.as_bytes())?);
         Ok((path, argv, envp))

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod config_show;
+pub mod confine;
 pub mod confirm;
 pub mod decision;
 pub mod environment;
@@ -30,10 +31,13 @@ pub mod policy;
 pub mod rules;
 #[cfg(test)]
 mod schema;
+pub mod setup;
 pub mod sh_args;
 pub mod shell_install;
 pub mod shim;
+pub mod state;
 pub mod term;
+pub mod trust;
 pub mod unwrap;
 
 use std::any::Any;
@@ -301,6 +305,16 @@ fn dispatch(cli: &cli::Cli) -> Result<u8, Error> {
             Ok(hooks::install::uninstall(args, &mut io::stdout().lock())?)
         }
         cli::Commands::Doctor(args) => Ok(hooks::doctor::execute(args, &mut io::stdout().lock())?),
+        cli::Commands::Setup(args) => {
+            let text = setup::run(args).map_err(Error::Io)?;
+            print!("{text}");
+            Ok(exit::OK)
+        }
+        cli::Commands::Config(cli::ConfigCommands::Trust) => {
+            let text = setup::trust().map_err(Error::Io)?;
+            print!("{text}");
+            Ok(exit::OK)
+        }
     }
 }
 
@@ -309,8 +323,20 @@ fn log(args: &cli::LogArgs) -> Result<u8, Error> {
     let Some(path) = audit::path() else {
         return Err(Error::Io("no home directory, so no audit log".to_owned()));
     };
-    let (entries, damaged) = audit::read_recent(&path, &args.decision, args.limit)
+    let (mut entries, mut damaged) = audit::read_recent(&path, &args.decision, args.limit)
         .map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
+    for spool in audit::spools() {
+        if let Ok((more, bad)) = audit::read_recent(&spool, &args.decision, args.limit) {
+            entries.extend(more.into_iter().map(|mut e| {
+                e.inside_tree = true;
+                e
+            }));
+            damaged += bad;
+        }
+    }
+    // RFC 3339 in UTC sorts as text; a stable sort keeps each log's own order.
+    entries.sort_by(|a, b| a.time.cmp(&b.time));
+    let entries = entries.split_off(entries.len().saturating_sub(args.limit));
     let mut out = String::new();
     for e in &entries {
         if args.json {
@@ -318,7 +344,7 @@ fn log(args: &cli::LogArgs) -> Result<u8, Error> {
             out.push('\n');
         } else {
             out.push_str(&format!(
-                "{}  {:<7} {:<9} {:<8} {}  {}\n",
+                "{}  {:<7} {:<9} {:<8} {}{}  {}\n",
                 e.time,
                 e.decision,
                 serde_json::to_value(e.outcome)
@@ -329,6 +355,11 @@ fn log(args: &cli::LogArgs) -> Result<u8, Error> {
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default(),
+                if e.inside_tree {
+                    "(inside a tree) "
+                } else {
+                    ""
+                },
                 term::escape(&e.cwd),
                 term::escape(&e.command),
             ));
@@ -336,7 +367,7 @@ fn log(args: &cli::LogArgs) -> Result<u8, Error> {
     }
     if damaged > 0 {
         say(&format!(
-            "{damaged} damaged line(s) in {} skipped",
+            "{damaged} damaged line(s) in {} or the spool logs beside it skipped",
             path.display()
         ));
     }

@@ -38,12 +38,32 @@ pub fn approvals_dir() -> Option<PathBuf> {
     state_dir().map(|d| d.join("approvals"))
 }
 
-/// Where `guardsh shell install` puts the links named `bash`, `zsh` and `sh`.
+/// Where `guardsh shell install` puts the links named `bash`, `zsh` and `sh`: the protected
+/// directory's when it is set up (no guarded tree can remove them there), else
+/// `~/.local/share/guardsh/bin`.
 pub fn shell_bin_dir() -> Option<PathBuf> {
+    if let Ok(p) = crate::state::protected() {
+        return Some(p.shell_links());
+    }
     dirs().map(|d| d.data_local_dir().join("bin"))
 }
 
-/// Where `guardsh shim add` puts the links named after the programs it guards.
+/// Where `guardsh shim add` puts the links named after the programs it guards: the
+/// protected directory's when it is set up, else `~/.local/share/guardsh/shims`.
 pub fn shim_dir() -> Option<PathBuf> {
+    if let Ok(p) = crate::state::protected() {
+        return Some(p.shims());
+    }
     dirs().map(|d| d.data_local_dir().join("shims"))
+}
+
+/// The guardsh binary that hooks, shims, links and the shell integration should run: the
+/// protected copy `guardsh setup` made (which no guarded tree can replace), else this one.
+pub fn guardsh_binary() -> std::io::Result<PathBuf> {
+    if let Ok(p) = crate::state::protected()
+        && p.binary().is_file()
+    {
+        return Ok(p.binary());
+    }
+    std::env::current_exe().and_then(std::fs::canonicalize)
 }

@@ -16,8 +16,7 @@ pub fn install(dir: Option<&Path>) -> Result<String, String> {
         Some(d) => d.to_path_buf(),
         None => crate::paths::shell_bin_dir().ok_or("no home directory; pass --dir")?,
     };
-    let own = std::env::current_exe()
-        .and_then(std::fs::canonicalize)
+    let own = crate::paths::guardsh_binary()
         .map_err(|e| format!("cannot find guardsh's own binary: {e}"))?;
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     for name in NAMES {

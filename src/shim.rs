@@ -148,7 +148,14 @@ pub fn run(program: &OsString, args: Vec<OsString>) -> u8 {
             return exit::REFUSED;
         }
     };
-    let err = exec::exec(&real, OsString::from(&name).as_os_str(), &args, stdin);
+    let boundary = crate::confine::before_exec();
+    let err = exec::exec_with(
+        &real,
+        OsString::from(&name).as_os_str(),
+        &args,
+        stdin,
+        &boundary.env,
+    );
     say(&err.to_string());
     exit::REFUSED
 }
@@ -209,8 +216,7 @@ fn is_ours(link: &Path) -> bool {
 /// `guardsh shim add`.
 pub fn add(names: &[String], recommended_too: bool, dir: Option<&Path>) -> Result<String, String> {
     let dir = dir_or_default(dir)?;
-    let own = std::env::current_exe()
-        .and_then(std::fs::canonicalize)
+    let own = crate::paths::guardsh_binary()
         .map_err(|e| format!("cannot find guardsh's own binary: {e}"))?;
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut all: Vec<String> = names.to_vec();
@@ -286,7 +292,7 @@ pub fn remove(names: &[String], dir: Option<&Path>) -> Result<String, String> {
 
 /// `guardsh alias SHELL`: alias lines for the recommended programs.
 pub fn aliases(shell: &str) -> String {
-    let me = std::env::current_exe()
+    let me = crate::paths::guardsh_binary()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "guardsh".to_owned());
     let me = shell_words::quote(&me).into_owned();

@@ -100,7 +100,7 @@ fn apply(args: &InstallArgs, direction: Direction, out: &mut dyn Write) -> Resul
     let old = read_settings(&path)?;
     let outcome = match direction {
         Direction::Install => {
-            let exe = std::env::current_exe().map_err(Error::SelfPath)?;
+            let exe = crate::paths::guardsh_binary().map_err(Error::SelfPath)?;
             let command = settings::hook_command(&exe, agent_name(args.agent));
             edit_install(args.agent, old.as_deref(), &command)
         }

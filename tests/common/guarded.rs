@@ -1,0 +1,71 @@
+//! A protected directory for one test, set up the way a person sets it up with
+#![allow(dead_code)] // each test binary uses part of it
+//! `sudo guardsh setup`, so that guardsh runs with the kernel boundary as it would on a
+//! machine set up for an agent. Included with `#[path]` by the tests that start guardsh.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The variable (read by debug builds only) that moves the protected root.
+pub const ROOT_VAR: &str = "GUARDSH_TEST_PROTECTED_ROOT";
+
+/// A protected root for one test, removed when dropped. It lives under Cargo's target
+/// directory, outside `/tmp` and outside any test home: inside a guarded tree the ancestors
+/// of the protected directory can no longer gain entries, and tests create files in both.
+pub struct Protected {
+    /// The parent of the per-user directory (what `GUARDSH_TEST_PROTECTED_ROOT` names).
+    pub root: PathBuf,
+}
+
+impl Protected {
+    /// Run `guardsh setup` into a new root named after `tag`.
+    pub fn new(guardsh: &str, tag: &str) -> Protected {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "protected-{tag}-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        let out = Command::new(guardsh)
+            .arg("setup")
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env(ROOT_VAR, &root)
+            .output()
+            .expect("guardsh setup runs");
+        assert!(
+            out.status.success(),
+            "guardsh setup: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Protected { root }
+    }
+
+    /// The per-user directory inside the root.
+    pub fn dir(&self) -> PathBuf {
+        self.root
+            .join(rustix::process::geteuid().as_raw().to_string())
+    }
+}
+
+impl Protected {
+    /// The text of the main audit log, then of each spool (oldest name first).
+    pub fn logs(&self) -> Vec<String> {
+        let dir = self.dir();
+        let mut spools: Vec<PathBuf> = std::fs::read_dir(dir.join("spool"))
+            .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        spools.sort();
+        std::iter::once(dir.join("audit.jsonl"))
+            .chain(spools)
+            .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+            .collect()
+    }
+}
+
+impl Drop for Protected {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
