@@ -3,7 +3,16 @@
 //! and types the phrase there. The approval is single-use, bound to the exact command and
 //! directory, and expires after a few minutes.
 //!
-//! An agent must not approve its own request. `guardsh approve` refuses unless it looks
+//! An agent must not approve its own request. With a protected directory (state.rs) the
+//! kernel decides: approvals live there, and only a process outside every guarded tree can
+//! write one, so `guardsh approve` inside a tree refuses (confine.rs probes it) and a file
+//! the tree writes never counts. The request file holds neither the phrase nor the findings:
+//! `guardsh approve` judges the command again and derives both, so a forged request can only
+//! show a person the command it would really approve. A terminal is no proof of a person (an
+//! agent can make a pseudo-terminal inside its tree): the checks below stay as a second line,
+//! and are the only line at the parse-only level, which the docs say plainly.
+//!
+//! The second line: `guardsh approve` refuses unless it looks
 //! typed by a person: no guardsh or agent marker in its environment, in the environment any
 //! ancestor or its session leader was started with (`/proc/<pid>/environ` keeps the
 //! environment of exec time, so `unset GUARDSH_ACTIVE` does not hide it), started from an
@@ -45,6 +54,9 @@ pub enum Error {
     /// The phrase was wrong.
     #[error("not approved: the phrase did not match")]
     Wrong,
+    /// The command, judged again, is not one an approval is for.
+    #[error("not approved: {0}")]
+    NotApprovable(String),
     /// guardsh's state directory cannot be used.
     #[error("cannot use guardsh's state directory: {0}")]
     State(String),
@@ -71,10 +83,6 @@ pub struct Request {
     pub cwd: String,
     /// Seconds since the epoch.
     pub created: u64,
-    /// What the human must type.
-    pub phrase: String,
-    /// The findings, as shown to the agent.
-    pub summary: String,
 }
 
 /// A single-use approval.
@@ -120,8 +128,35 @@ fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     f.write_all(bytes)
 }
 
-/// Record a request for `command` in `cwd`; returns its id.
-pub fn request(command: &str, cwd: &str, phrase: &str, summary: &str) -> Result<String, Error> {
+/// Where approvals are kept: the protected directory's, else (parse-only) the state
+/// directory's, which the agent's user can write.
+fn approvals_dir() -> Option<PathBuf> {
+    match crate::state::protected() {
+        Ok(p) => Some(p.approvals()),
+        Err(_) => crate::paths::approvals_dir(),
+    }
+}
+
+/// The largest request or approval file read: each holds one command line.
+const MAX_RECORD_BYTES: u64 = 1 << 20;
+
+fn read_record(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > MAX_RECORD_BYTES {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_RECORD_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    Some(bytes)
+}
+
+/// Record a request for `command` in `cwd`; returns its id. Requests may live where the
+/// agent can write: they carry nothing `guardsh approve` believes but the command itself.
+pub fn request(command: &str, cwd: &str) -> Result<String, Error> {
     let dir = state(crate::paths::requests_dir())?;
     let id = new_id();
     let r = Request {
@@ -129,8 +164,6 @@ pub fn request(command: &str, cwd: &str, phrase: &str, summary: &str) -> Result<
         command: command.to_owned(),
         cwd: cwd.to_owned(),
         created: crate::clock::now(),
-        phrase: phrase.to_owned(),
-        summary: summary.to_owned(),
     };
     let bytes = serde_json::to_vec(&r).map_err(|e| Error::State(e.to_string()))?;
     write_private(&dir.join(format!("{id}.json")), &bytes)
@@ -142,11 +175,11 @@ pub fn request(command: &str, cwd: &str, phrase: &str, summary: &str) -> Result<
 /// Single use: the record is removed before the command runs, and only the process whose
 /// removal succeeds may run it.
 pub fn take(command: &str, cwd: &str) -> bool {
-    let Some(dir) = crate::paths::approvals_dir() else {
+    let Some(dir) = approvals_dir() else {
         return false;
     };
     let path = dir.join(format!("{}.json", key(command, cwd)));
-    let Ok(bytes) = std::fs::read(&path) else {
+    let Some(bytes) = read_record(&path) else {
         return false;
     };
     let Ok(a) = serde_json::from_slice::<Approval>(&bytes) else {
@@ -265,10 +298,24 @@ fn stat_of(pid: u32) -> Option<(u32, u32)> {
     Some((ppid, sid))
 }
 
-/// `guardsh approve ID`: show the request on the terminal, ask for the phrase, grant a
-/// single-use approval.
+/// Why this process may not grant approvals, if it may not: inside a guarded tree (the
+/// kernel's answer, when there is a protected directory), or, as a second line and the only
+/// one at the parse-only level, not looking typed by a person.
+pub fn refusal() -> Option<String> {
+    if let Ok(p) = crate::state::protected()
+        && crate::confine::inside(&p)
+    {
+        return Some(
+            "it runs inside a command tree guardsh guards, which cannot write approvals".to_owned(),
+        );
+    }
+    not_a_person()
+}
+
+/// `guardsh approve ID`: judge the requested command again, show it on the terminal, ask for
+/// the phrase, grant a single-use approval.
 pub fn run(id: &str) -> Result<String, Error> {
-    if let Some(why) = not_a_person() {
+    if let Some(why) = refusal() {
         return Err(Error::UnderGuard(why));
     }
     let tty = std::fs::OpenOptions::new()
@@ -282,26 +329,42 @@ pub fn run(id: &str) -> Result<String, Error> {
     }
     let requests = state(crate::paths::requests_dir())?;
     let path = requests.join(format!("{id}.json"));
-    let request: Request = std::fs::read(&path)
-        .ok()
+    let request: Request = read_record(&path)
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or_else(|| Error::NoRequest(id.to_owned()))?;
     if crate::clock::now() > request.created.saturating_add(REQUEST_TTL) {
         let _ = std::fs::remove_file(&path);
         return Err(Error::NoRequest(id.to_owned()));
     }
+    let verdict = judge(&request)?;
+    match verdict.decision {
+        crate::decision::Decision::Confirm => {}
+        crate::decision::Decision::Deny => {
+            return Err(Error::NotApprovable(
+                "guardsh refuses it outright (deny); a person who must do it runs it themselves"
+                    .to_owned(),
+            ));
+        }
+        _ => {
+            let _ = std::fs::remove_file(&path);
+            return Err(Error::NotApprovable(
+                "it needs no approval: guardsh lets it run as it is".to_owned(),
+            ));
+        }
+    }
+    let phrase = confirm::phrase_for(&verdict);
     let shown = format!(
         "guardsh: request {id} asks to run, once:\n  command: {}\n  in:      {}\n{}",
         crate::term::escape(&request.command),
         crate::term::escape(&request.cwd),
-        request.summary
+        crate::check::render_human(&verdict, false)
     );
-    match confirm::ask_on(tty, &shown, &request.phrase) {
+    match confirm::ask_on(tty, &shown, &phrase) {
         Answer::Confirmed => {}
         Answer::Refused => return Err(Error::Wrong),
         Answer::NoTerminal(why) => return Err(Error::NoTerminal(why)),
     }
-    let approvals = state(crate::paths::approvals_dir())?;
+    let approvals = state(approvals_dir())?;
     let a = Approval {
         command: request.command.clone(),
         cwd: request.cwd.clone(),
@@ -319,6 +382,20 @@ pub fn run(id: &str) -> Result<String, Error> {
         request.cwd,
         APPROVAL_TTL / 60
     ))
+}
+
+/// The request's command judged as it would be where it is to run.
+fn judge(request: &Request) -> Result<crate::decision::Verdict, Error> {
+    let places = crate::config::Places {
+        cwd: Some(PathBuf::from(&request.cwd)),
+        ..crate::config::Places::real()
+    };
+    let mut policy = crate::policy::Policy::load_from(&places)
+        .map_err(|e| Error::State(format!("{e}; fix it before approving")))?;
+    let input = crate::input::Input::from_bytes(request.command.as_bytes().to_vec(), false);
+    policy
+        .verdict(&input, &crate::parse::Limits::default())
+        .map_err(|e| Error::State(e.to_string()))
 }
 
 #[cfg(test)]

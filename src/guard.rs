@@ -111,18 +111,31 @@ pub fn run(mut argv: Vec<OsString>) -> u8 {
     }
 }
 
-/// The decision turned into what happens, for every mode that runs commands (shell mode,
-/// shims): `Some(outcome)` when the command may run now (allowed, warned, confirmed by a
-/// person on the terminal, or approved earlier), `None` when it was refused (the refusal is
-/// already explained on standard error and in the audit log).
+/// The decision turned into what happens, for every mode that starts commands an agent
+/// asked for (shell mode, shims, `guardsh run`): `Some(outcome)` when the command may run
+/// now (allowed, warned, or approved earlier by a person), `None` when it was refused (the
+/// refusal is already explained on standard error and in the audit log). Nobody is asked on
+/// a terminal here: an agent can make a pseudo-terminal inside its own tree, and some
+/// harnesses run commands on a terminal the model types into, so a confirm-level line gets
+/// a request that a person approves from a terminal of their own.
 pub fn gate(mode: Mode, command: &str, verdict: &Verdict) -> Option<Outcome> {
-    gate_asking(mode, command, verdict, true)
+    gate_asking(
+        mode,
+        command,
+        verdict,
+        Err("a terminal here is no proof of a person"),
+    )
 }
 
-/// [`gate`], where `may_ask` false means the terminal may be an agent's (an interactive
-/// shell an agent drives): nobody is asked on it, and a line that needs confirmation is
-/// refused with a request a person can approve with `guardsh approve`.
-pub fn gate_asking(mode: Mode, command: &str, verdict: &Verdict, may_ask: bool) -> Option<Outcome> {
+/// [`gate`], where `ask` is `Ok` when the person is the one at the prompt (the interactive
+/// shell integration, outside every guarded tree): a confirm-level line may then be
+/// confirmed by typing its phrase on the terminal. `Err` says why nobody is asked.
+pub fn gate_asking(
+    mode: Mode,
+    command: &str,
+    verdict: &Verdict,
+    ask: Result<(), &str>,
+) -> Option<Outcome> {
     match verdict.decision {
         Decision::Allow => Some(Outcome::Ran),
         Decision::Warn => {
@@ -134,30 +147,27 @@ pub fn gate_asking(mode: Mode, command: &str, verdict: &Verdict, may_ask: bool) 
             if approve::take(command, &cwd) {
                 return Some(Outcome::Approved);
             }
-            let summary = findings(verdict);
-            let phrase = confirm::phrase_for(verdict);
-            let answer = if may_ask {
-                confirm::ask(&summary, &phrase)
-            } else {
-                Answer::NoTerminal("the terminal may be an agent's".to_owned())
-            };
-            match answer {
-                Answer::Confirmed => Some(Outcome::Confirmed),
-                Answer::Refused => {
-                    refuse(mode, command, verdict, "a person did not confirm it", None);
-                    None
-                }
-                Answer::NoTerminal(_) => {
-                    let id = approve::request(command, &cwd, &phrase, &summary).ok();
-                    let why = if may_ask {
-                        "it needs a person's typed confirmation and there is no terminal to ask on"
-                    } else {
-                        "it needs a person's typed confirmation, and this terminal may be an agent's"
-                    };
-                    refuse(mode, command, verdict, why, id.as_deref());
-                    None
+            if ask.is_ok() {
+                let summary = findings(verdict);
+                let phrase = confirm::phrase_for(verdict);
+                match confirm::ask(&summary, &phrase) {
+                    Answer::Confirmed => return Some(Outcome::Confirmed),
+                    Answer::Refused => {
+                        refuse(mode, command, verdict, "a person did not confirm it", None);
+                        return None;
+                    }
+                    Answer::NoTerminal(_) => {}
                 }
             }
+            let id = approve::request(command, &cwd).ok();
+            let why = match ask {
+                Ok(()) => {
+                    "it needs a person's confirmation and there is no terminal to ask on".to_owned()
+                }
+                Err(why) => format!("it needs a person's confirmation, and {why}"),
+            };
+            refuse(mode, command, verdict, &why, id.as_deref());
+            None
         }
         Decision::Deny => {
             refuse(
@@ -204,7 +214,8 @@ fn exec_or_fail(shell: &Path, inv: &Invocation, stdin: Option<std::fs::File>) ->
     } else {
         OsString::from(shell_name)
     };
-    let err = exec::exec(shell, &argv0, &inv.args, stdin);
+    let boundary = crate::confine::before_exec();
+    let err = exec::exec_with(shell, &argv0, &inv.args, stdin, &boundary.env);
     say(&err.to_string());
     // The shell's own code for "cannot execute".
     exit::REFUSED

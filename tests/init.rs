@@ -535,7 +535,7 @@ fn an_agents_terminal_is_not_asked() {
     std::fs::create_dir_all(t.dir.join(".ssh")).expect("mkdir");
     t.enter("rm -rf ~/.ssh");
     t.wait_then_prompt("guardsh approve ");
-    assert!(t.seen.contains("may be an agent's"), "{}", t.seen);
+    assert!(t.seen.contains("`CLAUDECODE` is set"), "{}", t.seen);
     assert!(!t.seen.contains("Type `"), "{}", t.seen);
     t.session.send("\x15").expect("clears");
     t.run("touch synced", "synced");

@@ -1,10 +1,10 @@
 //! Shell mode against the real bash: allowed scripts behave exactly as under `bash -c`
 //! (output, exit status, signals, standard input, `$0 $1 $@`), refused lines run nothing,
-//! real programs can use guardsh as their shell, and the typed confirmation and
-//! `guardsh approve` work through a real pseudo-terminal and nowhere else.
+//! real programs can use guardsh as their shell, shell mode never takes a typed answer on
+//! a terminal, and `guardsh approve` works from a person's own terminal and nowhere else.
 //!
-//! Every test gets its own HOME and XDG directories, so the audit log, requests and
-//! approvals are its own.
+//! Every test gets its own HOME and XDG directories and its own protected directory, so the
+//! audit log, requests and approvals are its own.
 
 // These tests start guardsh and bash as processes on purpose.
 #![allow(clippy::disallowed_methods)]
@@ -18,9 +18,13 @@ use std::time::Duration;
 
 const GUARDSH: &str = env!("CARGO_BIN_EXE_guardsh");
 
-/// A private home for one test.
+#[path = "common/guarded.rs"]
+mod guarded;
+
+/// A private home for one test, with its own protected directory.
 struct Home {
     dir: PathBuf,
+    protected: guarded::Protected,
 }
 
 impl Home {
@@ -33,7 +37,8 @@ impl Home {
                 .map_or(0, |d| d.as_nanos())
         ));
         std::fs::create_dir_all(dir.join("work")).expect("temp home");
-        Home { dir }
+        let protected = guarded::Protected::new(GUARDSH, name);
+        Home { dir, protected }
     }
 
     fn work(&self) -> PathBuf {
@@ -50,6 +55,7 @@ impl Home {
             .env("XDG_STATE_HOME", self.dir.join(".local/state"))
             .env("XDG_DATA_HOME", self.dir.join(".local/share"))
             .env("LANG", "C")
+            .env(guarded::ROOT_VAR, &self.protected.root)
             .current_dir(self.work());
         c
     }
@@ -62,11 +68,13 @@ impl Home {
         c
     }
 
+    /// Every decision logged: the main log, then what guarded trees spooled.
     fn audit(&self) -> Vec<serde_json::Value> {
-        let text = std::fs::read_to_string(self.dir.join(".local/state/guardsh/audit.jsonl"))
-            .unwrap_or_default();
-        text.lines()
-            .map(|l| serde_json::from_str(l).expect("every audit line is JSON"))
+        self.protected
+            .logs()
+            .iter()
+            .flat_map(|text| text.lines().map(str::to_owned).collect::<Vec<_>>())
+            .map(|l| serde_json::from_str(&l).expect("every audit line is JSON"))
             .collect()
     }
 }
@@ -157,8 +165,8 @@ fn allowed_scripts_behave_as_under_bash() {
     assert!(log.iter().all(|e| e["outcome"] == "ran"), "{log:?}");
 }
 
-/// The shell gets the caller's environment plus GUARDSH_ACTIVE=1, and the caller's signal
-/// dispositions: a SIGPIPE the caller ignores stays ignored, as it would under bash.
+/// The shell gets the caller's environment plus GUARDSH_ACTIVE=1 and the tree's own log
+/// (GUARDSH_SPOOL, in the protected spool), and the caller's signal dispositions: a SIGPIPE the caller ignores stays ignored, as it would under bash.
 #[test]
 fn the_shell_inherits_the_callers_environment_and_signals() {
     let home = Home::new("inherit");
@@ -180,6 +188,16 @@ fn the_shell_inherits_the_callers_environment_and_signals() {
         "{got:?}"
     );
     got.retain(|l| l != "GUARDSH_ACTIVE=1");
+    let spool = format!(
+        "GUARDSH_SPOOL={}/",
+        home.protected.dir().join("spool").display()
+    );
+    assert_eq!(
+        got.iter().filter(|l| l.starts_with(&spool)).count(),
+        1,
+        "{got:?}"
+    );
+    got.retain(|l| !l.starts_with(&spool));
     assert_eq!(got, want);
     assert!(want.iter().any(|l| l == "GUARDSH_TEST_VAR=a b=c"));
 
@@ -499,6 +517,7 @@ mod pty {
             .env("XDG_CONFIG_HOME", home.dir.join(".config"))
             .env("XDG_STATE_HOME", home.dir.join(".local/state"))
             .env("TERM", "dumb")
+            .env(guarded::ROOT_VAR, &home.protected.root)
             .current_dir(home.work())
             .args(args);
         let mut s = expectrl::Session::spawn(c).expect("spawns on a pty");
@@ -515,6 +534,7 @@ mod pty {
             .env("XDG_CONFIG_HOME", home.dir.join(".config"))
             .env("XDG_STATE_HOME", home.dir.join(".local/state"))
             .env("TERM", "dumb")
+            .env(guarded::ROOT_VAR, &home.protected.root)
             .env("PS1", "$ ")
             .current_dir(home.work())
             .args(["--norc", "--noprofile", "-i"]);
@@ -536,17 +556,18 @@ mod pty {
         d
     }
 
+    /// A terminal is no proof of a person: the agent can open one itself. Shell mode never
+    /// asks there; it refuses with the request a person approves from their own terminal.
     #[test]
-    fn the_right_phrase_runs_the_command() {
-        let home = Home::new("pty-ok");
+    fn shell_mode_does_not_ask_on_a_terminal() {
+        let home = Home::new("pty-no-ask");
         let ssh = ssh_dir(&home);
         let mut s = spawn(&home, &["-c", "rm -rf ~/.ssh"]);
-        s.expect("Type `rm ~/.ssh`").expect("asks for the phrase");
-        s.send_line("rm ~/.ssh").expect("types");
-        s.expect(Eof).expect("ends");
-        assert_eq!(exit_code(&s), Some(0));
-        assert!(!ssh.exists(), "confirmed: it ran");
-        assert_eq!(home.audit()[0]["outcome"], "confirmed");
+        s.expect("guardsh approve ").expect("names the request");
+        s.expect(Eof).expect("ends without asking");
+        assert_eq!(exit_code(&s), Some(126));
+        assert!(ssh.exists(), "refused: nothing ran");
+        assert_eq!(home.audit()[0]["outcome"], "refused");
     }
 
     #[test]
@@ -566,18 +587,6 @@ mod pty {
             .expect("refuses");
         s.expect(Eof).expect("ends");
         assert_eq!(exit_code(&s), Some(126));
-    }
-
-    #[test]
-    fn a_wrong_phrase_refuses() {
-        let home = Home::new("pty-wrong");
-        let ssh = ssh_dir(&home);
-        let mut s = spawn(&home, &["-c", "rm -rf ~/.ssh"]);
-        s.expect("Type `").expect("asks");
-        s.send_line("y").expect("types");
-        s.expect(Eof).expect("ends");
-        assert_eq!(exit_code(&s), Some(126));
-        assert!(ssh.exists(), "refused: nothing ran");
     }
 
     #[test]

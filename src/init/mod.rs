@@ -32,8 +32,7 @@ const SHIMS_MARK: &str = "@GUARDSH_SHIMS@";
 /// The script `guardsh init SHELL` prints, with this binary's absolute path and the shim
 /// directory filled in.
 pub fn script(shell: InitShell) -> Result<String, String> {
-    let bin = std::env::current_exe()
-        .and_then(std::fs::canonicalize)
+    let bin = crate::paths::guardsh_binary()
         .map_err(|e| format!("cannot find guardsh's own binary: {e}"))?;
     let shims = crate::paths::shim_dir()
         .ok_or_else(|| "no home directory, so no shim directory to put on PATH".to_owned())?;
@@ -102,9 +101,17 @@ pub fn gate(shell: InitShell, line: &OsStr) -> u8 {
         let _ = std::io::Write::write_all(&mut std::io::stderr(), b"\n");
     }
     // An agent can drive an interactive shell through a pseudo-terminal and would type the
-    // phrase itself: where approve.rs's signs of an agent are present, no one is asked here.
-    let may_ask = verdict.decision != Decision::Confirm || crate::approve::not_a_person().is_none();
-    match gate_asking(Mode::Interactive, command, &verdict, may_ask) {
+    // phrase itself: inside a guarded tree, or where approve.rs's signs of an agent are
+    // present, no one is asked here.
+    let refusal = match verdict.decision {
+        Decision::Confirm => crate::approve::refusal(),
+        _ => None,
+    };
+    let ask = match &refusal {
+        Some(why) => Err(why.as_str()),
+        None => Ok(()),
+    };
+    match gate_asking(Mode::Interactive, command, &verdict, ask) {
         Some(outcome) => {
             audit::record(&Entry::new(Mode::Interactive, command, &verdict, outcome));
             exit::OK
