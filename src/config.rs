@@ -160,11 +160,6 @@ pub enum Origin {
 }
 
 impl Origin {
-    /// May this layer loosen (allow, lower a severity, pick the shell)?
-    pub fn may_loosen(self) -> bool {
-        !matches!(self, Origin::Project)
-    }
-
     /// The name of the pack holding this layer's inline `rules`.
     pub fn pack_name(self) -> &'static str {
         match self {
@@ -184,6 +179,9 @@ pub struct Layer {
     pub path: PathBuf,
     /// What it says, minus what the layer may not do.
     pub config: Config,
+    /// May it loosen? System files (root's), and user files whose exact content a person
+    /// trusted (`guardsh config trust`); never a project file.
+    pub trusted: bool,
 }
 
 /// A pack from a system or user `guards/` directory.
@@ -271,7 +269,7 @@ pub fn load_layers(places: &Places) -> Result<Layers, Error> {
     {
         let text = read_optional(&path)?.unwrap_or_default();
         let config = parse(&text, &path)?;
-        add_layer(Origin::Project, path, config, &mut out)?;
+        add_layer(Origin::Project, path, config, false, &mut out)?;
     }
     Ok(out)
 }
@@ -302,7 +300,15 @@ fn load_dir(dir: &Path, origin: Origin, out: &mut Layers) -> Result<(), Error> {
         && trusted(&file, out)
     {
         let config = parse(&text, &file)?;
-        add_layer(origin, file, config, out)?;
+        // Only a file that could loosen pays for the hash.
+        let may_loosen = match origin {
+            Origin::System => true,
+            Origin::User => {
+                !loosens(&config) || crate::trust::load().accepts(&file, text.as_bytes())
+            }
+            Origin::Project => false,
+        };
+        add_layer(origin, file, config, may_loosen, out)?;
     }
     let guards = dir.join("guards");
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&guards) {
@@ -328,23 +334,44 @@ fn load_dir(dir: &Path, origin: Origin, out: &mut Layers) -> Result<(), Error> {
     Ok(())
 }
 
+/// Could this file loosen anything (an allow entry, a severity, the shell)? Whether an
+/// override lowers depends on the rule, so any override counts.
+fn loosens(config: &Config) -> bool {
+    !config.allow.is_empty() || config.shell.is_some() || !config.overrides.is_empty()
+}
+
+/// Why a layer may not loosen, for its warnings.
+fn not_trusted_because(origin: Origin) -> &'static str {
+    match origin {
+        Origin::Project => {
+            "a project file can only tighten the rules (an agent can write to the repository)"
+        }
+        _ => {
+            "its content is not the one a person trusted (an agent can write to the home \
+             directory); after reading it, trust it with `guardsh config trust` from a terminal \
+             of your own"
+        }
+    }
+}
+
 fn add_layer(
     origin: Origin,
     path: PathBuf,
     mut config: Config,
+    trusted: bool,
     out: &mut Layers,
 ) -> Result<(), Error> {
     let shown = path.display().to_string();
-    if !origin.may_loosen() {
+    if !trusted {
+        let why = not_trusted_because(origin);
         if !config.allow.is_empty() {
-            out.warnings.push(format!(
-                "{shown}: `allow` ignored: a project file can only tighten the rules (an agent can write to the repository); allow it in ~/.config/guardsh/config.yaml instead"
-            ));
+            out.warnings
+                .push(format!("{shown}: `allow` ignored: {why}"));
             config.allow.clear();
         }
         if config.shell.take().is_some() {
             out.warnings.push(format!(
-                "{shown}: `shell` ignored: a project file cannot choose the program guardsh hands commands to"
+                "{shown}: `shell` ignored: {why}; it would choose the program guardsh hands commands to"
             ));
         }
     }
@@ -366,6 +393,7 @@ fn add_layer(
         origin,
         path,
         config,
+        trusted,
     });
     Ok(())
 }
@@ -452,7 +480,7 @@ impl Layers {
             let Some(&asked) = layer.config.overrides.get(rule) else {
                 continue;
             };
-            let holds = layer.origin.may_loosen() || asked >= current;
+            let holds = layer.trusted || asked >= current;
             steps.push(OverrideStep {
                 layer,
                 asked,
@@ -489,7 +517,7 @@ impl Layers {
     pub fn allow_entries(&self, now: u64) -> Vec<(&Layer, &AllowEntry)> {
         self.layers
             .iter()
-            .filter(|l| l.origin.may_loosen())
+            .filter(|l| l.trusted)
             .flat_map(|l| l.config.allow.iter().map(move |e| (l, e)))
             .filter(|(_, e)| e.current(now))
             .collect()
@@ -542,10 +570,11 @@ impl OverrideStep<'_> {
     /// Why an override that does not hold is ignored, for a warning.
     pub fn ignored_because(&self, rule: &str) -> String {
         format!(
-            "{}: override `{rule}: {}` ignored: a project file can only raise a severity (it is {} here)",
+            "{}: override `{rule}: {}` ignored: it would lower the severity (it is {} here), and {}",
             self.layer.path.display(),
             severity_name(self.asked),
             severity_name(self.before),
+            not_trusted_because(self.layer.origin),
         )
     }
 }
@@ -611,6 +640,7 @@ mod tests {
             origin,
             path: PathBuf::from(format!("{}.yaml", origin.pack_name())),
             config: parse(text, Path::new("c.yaml")).expect("parses"),
+            trusted: origin != Origin::Project,
         }
     }
 
@@ -618,7 +648,7 @@ mod tests {
         let mut out = Layers::default();
         for (origin, text) in list {
             let l = layer(origin, text);
-            add_layer(origin, l.path, l.config, &mut out).expect("adds");
+            add_layer(origin, l.path, l.config, l.trusted, &mut out).expect("adds");
         }
         out
     }
@@ -658,7 +688,7 @@ mod tests {
             Some(Severity::Deny)
         );
         assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(warnings[0].contains("only raise"), "{warnings:?}");
+        assert!(warnings[0].contains("only tighten"), "{warnings:?}");
         // The user's file comes after the system's and may lower.
         assert_eq!(
             c.severity_for("b", Severity::Deny, &mut warnings),
@@ -674,6 +704,27 @@ mod tests {
         assert_eq!(c.severity_for("d", Severity::Deny, &mut warnings), None);
         assert_eq!(warnings.len(), 1);
         assert_eq!(c.severity_for("e", Severity::Deny, &mut warnings), None);
+    }
+
+    #[test]
+    fn an_untrusted_user_file_only_tightens() {
+        let mut out = Layers::default();
+        let l = layer(
+            Origin::User,
+            "overrides: {a: warn, b: deny}\nallow:\n  - {rule: a, reason: r}\nshell: /bin/zsh\n",
+        );
+        add_layer(Origin::User, l.path, l.config, false, &mut out).expect("adds");
+        let mut warnings = Vec::new();
+        assert_eq!(out.severity_for("a", Severity::Deny, &mut warnings), None);
+        assert!(warnings[0].contains("guardsh config trust"), "{warnings:?}");
+        assert_eq!(
+            out.severity_for("b", Severity::Confirm, &mut warnings),
+            Some(Severity::Deny),
+            "raising still holds"
+        );
+        assert!(out.allow_entries(0).is_empty());
+        assert_eq!(out.shell(), None);
+        assert_eq!(out.warnings.len(), 2, "{:?}", out.warnings);
     }
 
     #[test]
@@ -703,10 +754,10 @@ mod tests {
         };
         let mut out = Layers::default();
         let l = layer(Origin::User, &rule("acme.nuke"));
-        add_layer(Origin::User, l.path, l.config, &mut out).expect("own prefix is fine");
+        add_layer(Origin::User, l.path, l.config, true, &mut out).expect("own prefix is fine");
         assert_eq!(out.packs.len(), 1);
         let l = layer(Origin::Project, &rule("git.push.force"));
-        let err = add_layer(Origin::Project, l.path, l.config, &mut out).expect_err("clash");
+        let err = add_layer(Origin::Project, l.path, l.config, false, &mut out).expect_err("clash");
         assert!(err.to_string().contains("built-in pack name"), "{err}");
         let pack: raw::Pack = serde_yaml::from_str(
             "pack: acme\ndescription: d\nprograms:\n  rm: {options_with_value: ['-rf']}\nrules: []\n",

@@ -19,6 +19,9 @@ pub struct Place {
     pub path: PathBuf,
     /// `in effect`, `absent`, or `ignored: why`.
     pub status: String,
+    /// Whether what the file loosens applies: a system file, or a user file whose exact
+    /// content a person trusted with `guardsh config trust`. Never a project file.
+    pub trusted: bool,
 }
 
 /// A severity override and what came of it.
@@ -206,9 +209,20 @@ pub fn report_for(places: &Places) -> Result<Report, config::Error> {
 
 fn list_places(places: &Places, layers: &Layers) -> Vec<Place> {
     let mut out = Vec::new();
+    let trusted_of = |path: &PathBuf, origin: Origin| -> bool {
+        match layers.layers.iter().find(|l| &l.path == path) {
+            Some(l) => l.trusted,
+            None => origin == Origin::System,
+        }
+    };
     let status_of = |path: &PathBuf| -> String {
-        if layers.layers.iter().any(|l| &l.path == path) {
-            return "in effect".to_owned();
+        if let Some(l) = layers.layers.iter().find(|l| &l.path == path) {
+            return if l.trusted || l.origin == Origin::Project {
+                "in effect".to_owned()
+            } else {
+                "in effect, not trusted: what it loosens is ignored until `guardsh config trust`"
+                    .to_owned()
+            };
         }
         let shown = path.display().to_string();
         if let Some(w) = layers.warnings.iter().find(|w| w.starts_with(&shown)) {
@@ -229,6 +243,7 @@ fn list_places(places: &Places, layers: &Layers) -> Vec<Place> {
             out.push(Place {
                 origin,
                 status: status_of(&p),
+                trusted: trusted_of(&p, origin),
                 path: p,
             });
         }
@@ -245,6 +260,7 @@ fn list_places(places: &Places, layers: &Layers) -> Vec<Place> {
         } else {
             "absent (none in the working directory or its parents)".to_owned()
         },
+        trusted: false,
         path: project,
     });
     out

@@ -12,9 +12,13 @@ use serde_json::Value;
 
 const GUARDSH: &str = env!("CARGO_BIN_EXE_guardsh");
 
+#[path = "common/guarded.rs"]
+mod guarded;
+
 struct Sandbox {
     root: PathBuf,
     vars: Vec<(String, String)>,
+    protected: guarded::Protected,
 }
 
 impl Sandbox {
@@ -32,7 +36,38 @@ impl Sandbox {
         Sandbox {
             root,
             vars: Vec::new(),
+            protected: guarded::Protected::new(GUARDSH, name),
         }
+    }
+
+    /// `guardsh` with this sandbox's home, protected directory and variables.
+    fn guardsh(&self) -> Command {
+        let mut c = Command::new(GUARDSH);
+        c.current_dir(self.cwd())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home())
+            .env("XDG_CONFIG_HOME", self.home().join(".config"))
+            .env("XDG_STATE_HOME", self.home().join(".local/state"))
+            .env(guarded::ROOT_VAR, &self.protected.root);
+        for (k, v) in &self.vars {
+            c.env(k, v);
+        }
+        c
+    }
+
+    /// `guardsh config trust`, as the person would run it outside any guarded tree.
+    fn trust(&self) {
+        let out = self
+            .guardsh()
+            .args(["config", "trust"])
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     fn home(&self) -> PathBuf {
@@ -59,18 +94,10 @@ impl Sandbox {
     }
 
     fn check(&self, line: &str) -> Output {
-        let mut c = Command::new(GUARDSH);
-        c.args(["check", "--json", line])
-            .current_dir(self.cwd())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.home())
-            .env("XDG_CONFIG_HOME", self.home().join(".config"))
-            .env("XDG_STATE_HOME", self.home().join(".local/state"));
-        for (k, v) in &self.vars {
-            c.env(k, v);
-        }
-        c.output().expect("guardsh runs")
+        self.guardsh()
+            .args(["check", "--json", line])
+            .output()
+            .expect("guardsh runs")
     }
 
     /// The decision on `line`, with the report.
@@ -369,7 +396,7 @@ fn a_project_file_cannot_allow_and_the_user_can() {
     );
     let out = s.check(line);
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("only raise"),
+        String::from_utf8_lossy(&out.stderr).contains("only tighten"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -382,12 +409,24 @@ fn a_project_file_cannot_allow_and_the_user_can() {
     );
     assert_eq!(s.decision("make reseed"), "confirm");
     assert_eq!(s.decision("make test"), "allow");
-    // The user's own file may allow, with a reason.
+    // The user's own file may allow, with a reason, once a person trusted its content.
+    let user = "allow:\n  - rule: shop.reseed\n    reason: my scratch database\n";
+    s.write("home/.config/guardsh/config.yaml", user);
+    let out = s.check("make reseed");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("guardsh config trust"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(s.decision("make reseed"), "confirm", "not trusted yet");
+    s.trust();
+    assert_eq!(s.decision("make reseed"), "allow");
+    // A changed byte is untrusted again.
     s.write(
         "home/.config/guardsh/config.yaml",
-        "allow:\n  - rule: shop.reseed\n    reason: my scratch database\n",
+        &format!("{user}# edited\n"),
     );
-    assert_eq!(s.decision("make reseed"), "allow");
+    assert_eq!(s.decision("make reseed"), "confirm");
 }
 
 #[test]
@@ -422,18 +461,35 @@ fn config_show_names_each_layer_and_what_was_ignored() {
         "allow:\n  - {rule: railway.volume.delete, reason: trust me}\noverrides:\n  railway.down: warn\n  no.such.rule: deny\nproduction:\n  railway_environments: [main]\n",
     );
     let run = |json: bool| {
-        let mut c = Command::new(GUARDSH);
+        let mut c = s.guardsh();
         c.args(["config", "show"]);
         if json {
             c.arg("--json");
         }
-        c.current_dir(s.cwd())
-            .env_clear()
-            .env("HOME", s.home())
-            .env("XDG_CONFIG_HOME", s.home().join(".config"))
-            .output()
-            .expect("runs")
+        c.output().expect("runs")
     };
+    let out = run(true);
+    let r: Value = serde_json::from_slice(&out.stdout).expect("json");
+    // Untrusted, the user's file still raises; its allow entry does not count.
+    assert_eq!(status_of_override(&r, "git.push.force"), "applied", "{r}");
+    assert_eq!(r["allow"].as_array().map(Vec::len), Some(0), "{r}");
+    let user_place = |r: &Value| {
+        r["places"]
+            .as_array()
+            .and_then(|a| {
+                a.iter()
+                    .find(|p| {
+                        p["origin"] == "user"
+                            && p["path"]
+                                .as_str()
+                                .is_some_and(|p| p.ends_with("config.yaml"))
+                    })
+                    .cloned()
+            })
+            .expect("user place")
+    };
+    assert_eq!(user_place(&r)["trusted"], false, "{r}");
+    s.trust();
     let out = run(true);
     assert_eq!(out.status.code(), Some(0));
     let r: Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -445,6 +501,7 @@ fn config_show_names_each_layer_and_what_was_ignored() {
             .unwrap_or_default()
     };
     assert_eq!(status_of("git.push.force"), "applied");
+    assert_eq!(user_place(&r)["trusted"], true, "{r}");
     assert!(status_of("railway.down").starts_with("ignored"), "{r}");
     assert!(status_of("no.such.rule").starts_with("unknown rule"), "{r}");
     assert_eq!(r["protected"]["kube_contexts"][0], "gke-main");
@@ -472,4 +529,15 @@ fn config_show_names_each_layer_and_what_was_ignored() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The status of `rule`'s override in a `config show --json` report, up to its first space.
+fn status_of_override(r: &Value, rule: &str) -> String {
+    r["overrides"]
+        .as_array()
+        .and_then(|a| a.iter().find(|o| o["rule"] == rule))
+        .and_then(|o| o["status"].as_str())
+        .and_then(|s| s.split([' ', ':']).next())
+        .unwrap_or("")
+        .to_owned()
 }
