@@ -1,4 +1,9 @@
-//! The append-only audit log: one JSON line per decision, under the XDG state directory.
+//! The append-only audit log: one JSON line per decision. With a protected directory
+//! (state.rs) the log lives there, and no guarded tree can truncate, rewrite or remove it;
+//! decisions made inside a tree (a shim, a nested `guardsh -c`) go to that tree's own spool
+//! log, which the tree may append to (and, being a plain write right, overwrite) but not
+//! truncate or remove, and which no other tree can touch. Without one, the log is under the
+//! XDG state directory, where the agent's user can change it (parse-only).
 //!
 //! Each record is built in full and written with a single `write` on a file opened with
 //! `O_APPEND`, so records from concurrent guardsh processes never interleave or overwrite
@@ -68,6 +73,10 @@ pub struct Entry {
     /// `flag -e`): why a routine command was held back.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub environments: Vec<String>,
+    /// Read from a guarded tree's spool log (written from inside that tree), not from the
+    /// protected log; set when reading, never stored.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inside_tree: bool,
 }
 
 impl Entry {
@@ -104,6 +113,7 @@ impl Entry {
                 .filter(|t| t.protected)
                 .map(|t| format!("{} ({})", t.name, t.source))
                 .collect(),
+            inside_tree: false,
         }
     }
 }
@@ -138,18 +148,34 @@ pub fn append_to(path: &Path, entry: &Entry) -> io::Result<()> {
     Ok(())
 }
 
-/// Append `entry` to the user's log; report a failure on standard error and go on.
+/// Append `entry` to the log: the protected one when there is a protected directory (from
+/// inside a guarded tree, which cannot write it, the tree's own spool log instead), else the
+/// user's state directory. A failure is reported on standard error and the caller goes on.
 pub fn record(entry: &Entry) {
-    let Some(path) = crate::paths::audit_log() else {
+    let (main, spool) = match crate::state::protected() {
+        Ok(p) => {
+            let spool = crate::confine::inherited_spool(&p);
+            (Some(p.audit_log()), spool)
+        }
+        Err(_) => (crate::paths::audit_log(), None),
+    };
+    let Some(main) = main else {
         warn("cannot write the audit log: no home directory");
         return;
     };
-    if let Err(e) = append_to(&path, entry) {
-        warn(&format!(
-            "cannot write the audit log {}: {e}",
-            path.display()
-        ));
+    let Err(e) = append_to(&main, entry) else {
+        return;
+    };
+    // Inside a tree the protected log refuses (that is the point); its spool takes it.
+    if let Some(spool) = spool
+        && append_to(&spool, entry).is_ok()
+    {
+        return;
     }
+    warn(&format!(
+        "cannot write the audit log {}: {e}",
+        main.display()
+    ));
 }
 
 fn warn(message: &str) {
@@ -159,7 +185,22 @@ fn warn(message: &str) {
 
 /// The log's path, for `guardsh log`.
 pub fn path() -> Option<PathBuf> {
-    crate::paths::audit_log()
+    match crate::state::protected() {
+        Ok(p) => Some(p.audit_log()),
+        Err(_) => crate::paths::audit_log(),
+    }
+}
+
+/// The spool logs of guarded trees (decisions made inside them), oldest first.
+pub fn spools() -> Vec<PathBuf> {
+    let Ok(p) = crate::state::protected() else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(p.spool())
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
 }
 
 /// The last `limit` records of the log at `path` whose decision is in `decisions` (all when

@@ -15,6 +15,8 @@
 
 #[path = "common/e2e.rs"]
 mod e2e;
+#[path = "common/guarded.rs"]
+mod guarded;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

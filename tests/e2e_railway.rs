@@ -14,6 +14,8 @@
 
 #[path = "common/e2e.rs"]
 mod e2e;
+#[path = "common/guarded.rs"]
+mod guarded;
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::PathBuf;

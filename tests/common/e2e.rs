@@ -55,6 +55,8 @@ pub fn path_dirs() -> Vec<PathBuf> {
 pub struct Scratch {
     /// The directory.
     pub dir: PathBuf,
+    /// The protected directory guardsh keeps its audit log and approvals in.
+    pub protected: crate::guarded::Protected,
 }
 
 impl Scratch {
@@ -69,7 +71,8 @@ impl Scratch {
                 .map_or(0, |d| d.as_nanos())
         ));
         std::fs::create_dir_all(dir.join("home")).expect("create the scratch directory");
-        Scratch { dir }
+        let protected = crate::guarded::Protected::new(GUARDSH, name);
+        Scratch { dir, protected }
     }
 
     /// The shim directory (filled by [`Scratch::add_shims`]).
@@ -107,18 +110,20 @@ impl Scratch {
             .env("XDG_STATE_HOME", home.join(".local/state"))
             .env("XDG_DATA_HOME", home.join(".local/share"))
             .env("LC_ALL", "C")
+            .env(crate::guarded::ROOT_VAR, &self.protected.root)
             .current_dir(&home)
             .stdin(Stdio::null());
         c
     }
 
-    /// The audit log guardsh wrote in this scratch's home, one JSON value a line.
+    /// The audit log guardsh wrote for this scratch, one JSON value a line: the main log,
+    /// then what guarded trees spooled.
     pub fn audit(&self) -> Vec<serde_json::Value> {
-        let log = self.dir.join("home/.local/state/guardsh/audit.jsonl");
-        std::fs::read_to_string(log)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("every audit line is JSON"))
+        self.protected
+            .logs()
+            .iter()
+            .flat_map(|text| text.lines().map(str::to_owned).collect::<Vec<_>>())
+            .map(|l| serde_json::from_str(&l).expect("every audit line is JSON"))
             .collect()
     }
 }
