@@ -163,6 +163,13 @@ pub fn enter(p: &Protected, spool: Option<&Path>) -> Result<(), Error> {
     }
 }
 
+/// Give up the CAP_SYS_ADMIN that `guardsh setup --capability` lets the protected copy
+/// hold, for every subcommand that never builds a boundary: a capability only the confining
+/// path needs is not kept where it is not needed.
+pub fn release_privilege() {
+    capability::drop();
+}
+
 /// The variable that names a tree's spool log to the guardsh processes inside it.
 pub const SPOOL_VAR: &str = "GUARDSH_SPOOL";
 
@@ -315,7 +322,9 @@ mod capability {
         if rustix::process::geteuid().is_root() {
             return;
         }
-        if let Ok(mut sets) = capabilities(None) {
+        if let Ok(mut sets) = capabilities(None)
+            && sets.permitted.contains(CapabilitySet::SYS_ADMIN)
+        {
             sets.effective -= CapabilitySet::SYS_ADMIN;
             sets.permitted -= CapabilitySet::SYS_ADMIN;
             sets.inheritable -= CapabilitySet::SYS_ADMIN;

@@ -185,6 +185,9 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Ok(cli) => cli,
         Err(err) => return clap_error(&err),
     };
+    if !matches!(cli.command, cli::Commands::Run(_)) {
+        confine::release_privilege();
+    }
     match catch_unwind(AssertUnwindSafe(|| dispatch(&cli))) {
         Ok(Ok(code)) => code,
         Ok(Err(err)) => {
