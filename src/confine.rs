@@ -123,9 +123,28 @@ pub fn inside(p: &Protected) -> bool {
 /// `p` cannot be changed. `spool`, when given, is the one file inside it the tree may
 /// append its own decisions to.
 pub fn enter(p: &Protected, spool: Option<&Path>) -> Result<(), Error> {
+    let created = rules_around(p.dir(), spool)?;
+    let privileged = capability::raise();
+    // Without CAP_SYS_ADMIN the kernel takes a Landlock domain only under no_new_privs,
+    // which also stops setuid programs (sudo) from gaining privileges inside the tree.
+    let status = created
+        .no_new_privs(!privileged)
+        .restrict_self()
+        .map_err(|e| Error::Build(e.to_string()));
+    capability::drop();
+    match status?.ruleset {
+        RulesetStatus::FullyEnforced => Ok(()),
+        other => Err(Error::Build(format!("the kernel enforced {other:?}"))),
+    }
+}
+
+/// The ruleset [`enter`] restricts itself with, for the protected directory `dir` (laid
+/// out as [`Protected`]'s), built but not applied: public for benches/confine.rs, which
+/// times building it apart from the rest of a run.
+pub fn rules_around(dir: &Path, spool: Option<&Path>) -> Result<landlock::RulesetCreated, Error> {
     let build = |e: &dyn std::fmt::Display| Error::Build(e.to_string());
     let mut created = ruleset()?;
-    let target = p.dir().canonicalize().map_err(|e| build(&e))?;
+    let target = dir.canonicalize().map_err(|e| build(&e))?;
     for (path, rights) in grants(&target) {
         let Ok(fd) = PathFd::new(&path) else {
             // Gone or unreadable: no grant is the stricter answer.
@@ -136,7 +155,10 @@ pub fn enter(p: &Protected, spool: Option<&Path>) -> Result<(), Error> {
             .map_err(|e| build(&e))?;
     }
     let inside_grants = [
-        (Some(p.approvals()), BitFlags::from(AccessFs::RemoveFile)),
+        (
+            Some(target.join("approvals")),
+            BitFlags::from(AccessFs::RemoveFile),
+        ),
         (
             spool.map(Path::to_path_buf),
             BitFlags::from(AccessFs::WriteFile),
@@ -149,18 +171,7 @@ pub fn enter(p: &Protected, spool: Option<&Path>) -> Result<(), Error> {
                 .map_err(|e| build(&e))?;
         }
     }
-    let privileged = capability::raise();
-    // Without CAP_SYS_ADMIN the kernel takes a Landlock domain only under no_new_privs,
-    // which also stops setuid programs (sudo) from gaining privileges inside the tree.
-    let status = created
-        .no_new_privs(!privileged)
-        .restrict_self()
-        .map_err(|e| build(&e))?;
-    capability::drop();
-    match status.ruleset {
-        RulesetStatus::FullyEnforced => Ok(()),
-        other => Err(Error::Build(format!("the kernel enforced {other:?}"))),
-    }
+    Ok(created)
 }
 
 /// Give up the CAP_SYS_ADMIN that `guardsh setup --capability` lets the protected copy
