@@ -205,7 +205,7 @@ complete -c guardsh -n "__fish_guardsh_using_subcommand setup" -l user -d 'The u
 complete -c guardsh -n "__fish_guardsh_using_subcommand setup" -l color -d 'When to colour the output: `auto` colours a terminal unless `NO_COLOR` is set' -r -f -a "auto\t'Colour when standard output is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always colour, even into a pipe or with `NO_COLOR` set'
 never\t'Never colour'"
-complete -c guardsh -n "__fish_guardsh_using_subcommand setup" -l capability -d 'Give the protected copy CAP_SYS_ADMIN (permitted only), so sudo works in guarded trees'
+complete -c guardsh -n "__fish_guardsh_using_subcommand setup" -l capability -d 'Give the protected copy CAP_SYS_ADMIN and CAP_LINUX_IMMUTABLE (permitted only): sudo works in guarded commands, and their logs are append-only'
 complete -c guardsh -n "__fish_guardsh_using_subcommand setup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c guardsh -n "__fish_guardsh_using_subcommand setup" -s V -l version -d 'Print version'
 complete -c guardsh -n "__fish_guardsh_using_subcommand help; and not __fish_seen_subcommand_from explain check test approve log shell run shim alias config init gate hook install uninstall doctor setup help" -f -a "explain" -d 'Show every command a line would run, where it sits, and what cannot be known'

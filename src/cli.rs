@@ -387,9 +387,11 @@ trusts (approvals, trust records, the audit log, shims, shell links and a copy o
 itself), which no process tree guardsh starts can change, by any spelling: guardsh puts a \
 Landlock boundary around each one. Run once as root (`sudo guardsh setup`); the user is the \
 one sudo was called by, or --user. Run it again after installing a new guardsh, to refresh \
-the protected copy. With --capability, the protected copy is given CAP_SYS_ADMIN (permitted, \
+the protected copy. The audit log is made append-only (the inode flag `chattr +a` sets). With \
+--capability, the protected copy is given CAP_SYS_ADMIN and CAP_LINUX_IMMUTABLE (permitted, \
 not effective; needs setcap from libcap2-bin), which guardsh raises only to enter the \
-boundary without no_new_privs, so that sudo keeps working inside guarded commands.",
+boundary without no_new_privs, so that sudo keeps working inside guarded commands, and to \
+make each guarded command's own log append-only.",
         after_long_help = exit_codes_help()
     )]
     Setup(SetupArgs),
@@ -401,7 +403,8 @@ pub struct SetupArgs {
     /// The user to set up (default: the one who ran sudo, else the current user).
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
-    /// Give the protected copy CAP_SYS_ADMIN (permitted only), so sudo works in guarded trees.
+    /// Give the protected copy CAP_SYS_ADMIN and CAP_LINUX_IMMUTABLE (permitted only): sudo
+    /// works in guarded commands, and their logs are append-only.
     #[arg(long)]
     pub capability: bool,
 }

@@ -124,7 +124,7 @@ pub fn inside(p: &Protected) -> bool {
 /// append its own decisions to.
 pub fn enter(p: &Protected, spool: Option<&Path>) -> Result<(), Error> {
     let created = rules_around(p.dir(), spool)?;
-    let privileged = capability::raise();
+    let privileged = capability::raise(rustix::thread::CapabilitySet::SYS_ADMIN);
     // Without CAP_SYS_ADMIN the kernel takes a Landlock domain only under no_new_privs,
     // which also stops setuid programs (sudo) from gaining privileges inside the tree.
     let status = created
@@ -230,13 +230,16 @@ fn new_spool(p: &Protected) -> Option<PathBuf> {
         crate::clock::now(),
         std::process::id()
     ));
-    std::fs::OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(&path)
-        .ok()
-        .map(|_| path)
+        .ok()?;
+    // Landlock's right to append is the right to write anywhere in the file: where the
+    // inode flag can be set, the tree can only add to its spool.
+    append_only(&file);
+    Some(path)
 }
 
 /// The spool a guarded tree was given, if the variable still names one of the spool logs
@@ -312,36 +315,71 @@ fn grants(target: &Path) -> Vec<(PathBuf, BitFlags<AccessFs>)> {
 mod capability {
     use rustix::thread::{CapabilitySet, capabilities, set_capabilities};
 
-    /// True when CAP_SYS_ADMIN is now effective.
-    pub(super) fn raise() -> bool {
+    /// The capabilities `guardsh setup --capability` may give the protected copy.
+    const OURS: CapabilitySet = CapabilitySet::SYS_ADMIN.union(CapabilitySet::LINUX_IMMUTABLE);
+
+    /// True when `cap` is now effective (raised from the permitted set if need be).
+    pub(super) fn raise(cap: CapabilitySet) -> bool {
         let Ok(mut sets) = capabilities(None) else {
             return false;
         };
-        if sets.effective.contains(CapabilitySet::SYS_ADMIN) {
+        if sets.effective.contains(cap) {
             return true;
         }
-        if !sets.permitted.contains(CapabilitySet::SYS_ADMIN) {
+        if !sets.permitted.contains(cap) {
             return false;
         }
-        sets.effective |= CapabilitySet::SYS_ADMIN;
+        sets.effective |= cap;
         set_capabilities(None, sets).is_ok()
     }
 
-    /// Give up CAP_SYS_ADMIN for good, unless this process is root (whose programs get
-    /// every capability at exec anyway, as they would without guardsh).
+    /// Give up guardsh's capabilities for good, unless this process is root (whose
+    /// programs get every capability at exec anyway, as they would without guardsh).
     pub(super) fn drop() {
         if rustix::process::geteuid().is_root() {
             return;
         }
         if let Ok(mut sets) = capabilities(None)
-            && sets.permitted.contains(CapabilitySet::SYS_ADMIN)
+            && sets.permitted.intersects(OURS)
         {
-            sets.effective -= CapabilitySet::SYS_ADMIN;
-            sets.permitted -= CapabilitySet::SYS_ADMIN;
-            sets.inheritable -= CapabilitySet::SYS_ADMIN;
+            sets.effective -= OURS;
+            sets.permitted -= OURS;
+            sets.inheritable -= OURS;
             let _ = set_capabilities(None, sets);
         }
     }
+
+    /// Lower `cap` from the effective set again, keeping it permitted.
+    pub(super) fn lower(cap: CapabilitySet) {
+        if rustix::process::geteuid().is_root() {
+            return;
+        }
+        if let Ok(mut sets) = capabilities(None)
+            && sets.effective.contains(cap)
+        {
+            sets.effective -= cap;
+            let _ = set_capabilities(None, sets);
+        }
+    }
+}
+
+/// Make `file` append-only (the inode flag `chattr +a` sets): then nobody, the tree's
+/// processes included, can truncate it, write over earlier bytes, clear `O_APPEND` on a
+/// descriptor of it, rename it or remove it; only a process with CAP_LINUX_IMMUTABLE can
+/// clear the flag. Root has that capability; `guardsh setup --capability` gives it to the
+/// protected copy. False when it could not be set (no capability, or a file system
+/// without inode flags): the file is then only as safe as Landlock's write right makes it.
+pub fn append_only(file: &std::fs::File) -> bool {
+    use rustix::fs::{IFlags, ioctl_getflags, ioctl_setflags};
+    use rustix::thread::CapabilitySet;
+    if !capability::raise(CapabilitySet::LINUX_IMMUTABLE) {
+        return false;
+    }
+    let done = ioctl_getflags(file)
+        .and_then(|flags| ioctl_setflags(file, flags | IFlags::APPEND))
+        .is_ok();
+    capability::lower(CapabilitySet::LINUX_IMMUTABLE);
+    done
 }
 
 #[cfg(test)]

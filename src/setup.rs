@@ -21,8 +21,12 @@ pub fn run(args: &SetupArgs) -> Result<String, String> {
             .find(|p| p.is_file())
             .ok_or("--capability needs setcap (Debian's libcap2-bin)")?;
         let bin_arg = bin.to_string_lossy().into_owned();
-        let out = crate::exec::output(setcap, &["cap_sys_admin=p", &bin_arg], b"")
-            .map_err(|e| format!("cannot run {}: {e}", setcap.display()))?;
+        let out = crate::exec::output(
+            setcap,
+            &["cap_sys_admin,cap_linux_immutable=p", &bin_arg],
+            b"",
+        )
+        .map_err(|e| format!("cannot run {}: {e}", setcap.display()))?;
         if !out.status.success() {
             return Err(format!(
                 "setcap failed: {}",
@@ -30,7 +34,8 @@ pub fn run(args: &SetupArgs) -> Result<String, String> {
             ));
         }
         lines.push(format!(
-            "gave {} CAP_SYS_ADMIN (permitted only): sudo keeps working inside guarded commands",
+            "gave {} CAP_SYS_ADMIN and CAP_LINUX_IMMUTABLE (permitted only): sudo keeps working \
+             inside guarded commands, and their own logs are append-only",
             bin.display()
         ));
     }

@@ -175,6 +175,28 @@ pub fn setup(uid: u32, gid: u32, binary: &Path) -> Result<Vec<String>, String> {
         mkdir(&sub, 0o700)?;
         chown(&sub, uid, gid)?;
     }
+    // The log exists from the start, append-only: then not even the user's own processes
+    // outside every tree (an agent's file tools) can truncate or remove it.
+    let log = p.audit_log();
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(&log)
+            .map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+        chown(&log, uid, gid)?;
+        if crate::confine::append_only(&file) {
+            done.push(format!("made {} append-only", log.display()));
+        } else {
+            done.push(format!(
+                "could not make {} append-only (its file system has no inode flags, or this \
+                 process lacks CAP_LINUX_IMMUTABLE): guarded commands still cannot change it",
+                log.display()
+            ));
+        }
+    }
     // The binary and its directory stay root's: the user's own processes outside the tree
     // (an agent's file-editing tools among them) cannot replace what the hooks run.
     let bin = p.binary();

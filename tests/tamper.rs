@@ -384,6 +384,9 @@ fn no_spelling_changes_the_protected_state() {
     let world = World::new("attempts");
     // A line in the log to erase, and something in the spool.
     assert_eq!(world.guarded("true").status.code(), Some(0));
+    // What the kernel boundary holds alone: without the append-only flag setup puts on the
+    // log (tested on its own below), plain bash could erase it.
+    guarded::clear_append_only_file(&world.audit_log());
     let mut held = Vec::new();
     let mut broke = Vec::new();
     for target in TARGETS {
@@ -392,6 +395,7 @@ fn no_spelling_changes_the_protected_state() {
             // The control: plain bash, on a world of its own.
             let control = World::new("control");
             assert_eq!(control.guarded("true").status.code(), Some(0));
+            guarded::clear_append_only_file(&control.audit_log());
             let cpath = control.r().join(target.rel);
             let cline = line.replace(
                 &world.r().to_string_lossy().into_owned(),
@@ -438,6 +442,89 @@ fn no_spelling_changes_the_protected_state() {
     let out = world.guarded(CONFIRM_LINE);
     assert_eq!(out.status.code(), Some(126));
     assert_eq!(world.stand_in_runs(), 0);
+}
+
+/// A tree's own spool (where the decisions made inside it go) can be appended to, but its
+/// earlier entries cannot be cut, overwritten or removed: the spool is append-only where
+/// the inode flag can be set (root, or `setup --capability`), and Landlock refuses
+/// truncation and removal everywhere.
+#[test]
+fn a_trees_own_spool_keeps_its_entries() {
+    if !require_tool("python3") {
+        return;
+    }
+    let world = World::new("spool");
+    let attempts = [
+        ": > \"$GUARDSH_SPOOL\"",
+        "rm -f \"$GUARDSH_SPOOL\"",
+        "truncate -s 0 \"$GUARDSH_SPOOL\"",
+        "printf forged | dd of=\"$GUARDSH_SPOOL\" conv=notrunc status=none",
+        "python3 -c 'import os; f = open(os.environ[\"GUARDSH_SPOOL\"], \"r+\"); f.write(\"forged\")'",
+        "python3 -c 'import os, fcntl; fd = os.open(os.environ[\"GUARDSH_SPOOL\"], os.O_WRONLY | os.O_APPEND); \
+         fcntl.fcntl(fd, fcntl.F_SETFL, 0); os.pwrite(fd, b\"forged\", 0)'",
+        "mv \"$GUARDSH_SPOOL\" \"$GUARDSH_SPOOL.old\"",
+    ];
+    let mut ran = 0;
+    for attempt in attempts {
+        // A nested guardsh writes an entry to the tree's spool; then the tree goes at it.
+        let line = format!(
+            "printf '%s' \"$GUARDSH_SPOOL\" > spool-name; {GUARDSH} -c 'echo nested-entry'; {attempt}; true"
+        );
+        let out = world.guarded(&line);
+        if out.status.code() == Some(126) {
+            // Refused by its words: nothing ran, so nothing to check.
+            continue;
+        }
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{attempt}: {}",
+            text(&out.stderr)
+        );
+        ran += 1;
+        let spool = PathBuf::from(
+            std::fs::read_to_string(world.work().join("spool-name")).expect("spool name"),
+        );
+        assert!(
+            spool.starts_with(world.r().join("spool")),
+            "{}",
+            spool.display()
+        );
+        let content = std::fs::read_to_string(&spool).unwrap_or_default();
+        let first: serde_json::Value = content
+            .lines()
+            .next()
+            .and_then(|l| serde_json::from_str(l).ok())
+            .unwrap_or_else(|| panic!("{attempt}: the entry is gone: {content:?}"));
+        assert_eq!(first["command"], "echo nested-entry", "{attempt}");
+        let append_only = guarded::is_append_only(&spool);
+        if append_only {
+            assert!(!content.contains("forged"), "{attempt}: {content:?}");
+        } else {
+            // Without the flag (no CAP_LINUX_IMMUTABLE), overwriting in place is the
+            // documented limit; truncation, removal and renaming still fail.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "note: spools are not append-only here (no CAP_LINUX_IMMUTABLE)"
+            );
+        }
+    }
+    assert!(
+        ran >= 5,
+        "only {ran} attempts ran: the test would prove little"
+    );
+    // The main log is append-only from setup on, where the flag can be set: then even
+    // plain bash, outside every tree, cannot cut it.
+    if rustix::process::geteuid().is_root() {
+        assert!(guarded::is_append_only(&world.audit_log()));
+        let before = std::fs::read(world.audit_log()).expect("log");
+        let log = q(&world.audit_log().to_string_lossy());
+        let _ = world.plain(&format!(
+            ": > {log}; rm -f {log}; printf x | dd of={log} conv=notrunc status=none"
+        ));
+        assert_eq!(std::fs::read(world.audit_log()).expect("log"), before);
+    }
 }
 
 /// The whole protected directory cannot be moved aside or replaced either.

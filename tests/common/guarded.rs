@@ -66,6 +66,47 @@ impl Protected {
 
 impl Drop for Protected {
     fn drop(&mut self) {
+        clear_append_only(&self.root);
         let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// Whether `path` carries the append-only inode flag.
+pub fn is_append_only(path: &Path) -> bool {
+    std::fs::File::open(path)
+        .ok()
+        .and_then(|f| rustix::fs::ioctl_getflags(&f).ok())
+        .is_some_and(|flags| flags.contains(rustix::fs::IFlags::APPEND))
+}
+
+/// Take the append-only flag off one file (a test that checks what Landlock alone holds).
+pub fn clear_append_only_file(path: &Path) {
+    if let Ok(f) = std::fs::File::open(path)
+        && let Ok(flags) = rustix::fs::ioctl_getflags(&f)
+    {
+        let _ = rustix::fs::ioctl_setflags(&f, flags - rustix::fs::IFlags::APPEND);
+    }
+}
+
+/// Clear the append-only flag guardsh sets on its logs, so the directory can be removed
+/// (the test runs with the capability that takes, or the flag was never set).
+fn clear_append_only(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => clear_append_only(&path),
+            Ok(t) if t.is_file() => {
+                if let Ok(f) = std::fs::File::open(&path)
+                    && let Ok(flags) = rustix::fs::ioctl_getflags(&f)
+                    && flags.contains(rustix::fs::IFlags::APPEND)
+                {
+                    let _ = rustix::fs::ioctl_setflags(&f, flags - rustix::fs::IFlags::APPEND);
+                }
+            }
+            _ => {}
+        }
     }
 }
