@@ -28,6 +28,9 @@ _guardsh() {
             guardsh,config)
                 cmd="guardsh__subcmd__config"
                 ;;
+            guardsh,confine)
+                cmd="guardsh__subcmd__confine"
+                ;;
             guardsh,doctor)
                 cmd="guardsh__subcmd__doctor"
                 ;;
@@ -99,6 +102,9 @@ _guardsh() {
                 ;;
             guardsh__subcmd__help,config)
                 cmd="guardsh__subcmd__help__subcmd__config"
+                ;;
+            guardsh__subcmd__help,confine)
+                cmd="guardsh__subcmd__help__subcmd__confine"
                 ;;
             guardsh__subcmd__help,doctor)
                 cmd="guardsh__subcmd__help__subcmd__doctor"
@@ -203,7 +209,7 @@ _guardsh() {
 
     case "${cmd}" in
         guardsh)
-            opts="-h -V --color --help --version explain check test approve log shell run shim alias config init gate hook install uninstall doctor setup help"
+            opts="-h -V --color --help --version explain check test approve log shell run confine shim alias config init gate hook install uninstall doctor setup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -414,6 +420,24 @@ _guardsh() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guardsh__subcmd__confine)
+            opts="-h -V --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guardsh__subcmd__doctor)
             opts="-h -V --json --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -503,7 +527,7 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help)
-            opts="explain check test approve log shell run shim alias config init gate hook install uninstall doctor setup help"
+            opts="explain check test approve log shell run confine shim alias config init gate hook install uninstall doctor setup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -589,6 +613,20 @@ _guardsh() {
         guardsh__subcmd__help__subcmd__config__subcmd__trust)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__confine)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

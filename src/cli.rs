@@ -76,6 +76,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "init",
     "gate",
     "setup",
+    "confine",
 ];
 
 /// Said after the exit codes: how errors look.
@@ -261,6 +262,23 @@ Examples:
         after_long_help = exit_codes_help()
     )]
     Run(RunArgs),
+
+    /// Start a program (the agent itself) inside the kernel boundary, judging nothing.
+    #[command(
+        long_about = "Start a program inside the kernel boundary that guardsh puts around every \
+command it starts, without judging the program: meant for the agent itself, so that its own \
+tools (file edits, language servers, anything it runs without a shell) cannot change \
+guardsh's protected state either. Its commands still go through guardsh as its shell or hook. \
+Needs the protected directory (`sudo guardsh setup`) and a kernel with Landlock; without \
+them it refuses to start the program rather than pretend (exit 126). A person approves the \
+agent's requests from a terminal of their own, outside it.
+
+Examples:
+  guardsh confine -- claude
+  guardsh confine -- codex --full-auto",
+        after_long_help = exit_codes_help()
+    )]
+    Confine(RunArgs),
 
     /// Manage shims: links named after dangerous CLIs that guard each call.
     #[command(subcommand)]

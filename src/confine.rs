@@ -213,6 +213,9 @@ pub fn before_exec() -> Boundary {
     let spool = new_spool(&p).or_else(|| inherited_spool(&p));
     let level = match enter(&p, spool.as_deref()) {
         Ok(()) => Level::Kernel,
+        // A domain that cannot be added (the kernel nests at most 16) still leaves this
+        // process inside the ones around it, which keep the directory: the probe says so.
+        Err(_) if inside(&p) => Level::Kernel,
         Err(e) => Level::ParseOnly(e.to_string()),
     };
     note_parse_only(&level);

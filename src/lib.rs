@@ -16,6 +16,7 @@ pub mod config_show;
 pub mod confine;
 pub mod confirm;
 pub mod decision;
+pub mod enclose;
 pub mod environment;
 pub mod exec;
 pub mod explain;
@@ -185,7 +186,10 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Ok(cli) => cli,
         Err(err) => return clap_error(&err),
     };
-    if !matches!(cli.command, cli::Commands::Run(_)) {
+    if !matches!(
+        cli.command,
+        cli::Commands::Run(_) | cli::Commands::Confine(_)
+    ) {
         confine::release_privilege();
     }
     match catch_unwind(AssertUnwindSafe(|| dispatch(&cli))) {
@@ -240,6 +244,12 @@ fn dispatch(cli: &cli::Cli) -> Result<u8, Error> {
                 return Ok(exit::USAGE);
             };
             Ok(shim::run(program, rest.to_vec()))
+        }
+        cli::Commands::Confine(args) => {
+            let Some((program, rest)) = args.argv.split_first() else {
+                return Ok(exit::USAGE);
+            };
+            Ok(enclose::run(program, rest.to_vec()))
         }
         cli::Commands::Shim(cli::ShimCommands::Add(a)) => {
             let text = shim::add(&a.names, a.recommended, a.dir.as_deref()).map_err(Error::Io)?;

@@ -527,6 +527,96 @@ fn a_trees_own_spool_keeps_its_entries() {
     }
 }
 
+/// The agent itself started inside the boundary (`guardsh confine`): its own tools, which
+/// run no shell, cannot change the protected state either; nested guarded commands deeper
+/// than the kernel's 16 domains still hold; without the boundary it refuses to start.
+#[test]
+fn a_confined_agent_and_its_tools_cannot_change_the_protected_state() {
+    if !require_tool("python3") {
+        return;
+    }
+    let world = World::new("confine");
+    let forged = world.r().join("approvals/forged.json");
+    let reached = world.home().join("reached");
+    let write = format!(
+        "open({}, 'w').write('x'); open({}, 'w').write('reached')",
+        py(&forged.to_string_lossy()),
+        py(&reached.to_string_lossy())
+    );
+    // The "agent" writes with its own file API, not through any shell.
+    let out = world
+        .cmd(GUARDSH)
+        .args(["confine", "--", "python3", "-c"])
+        .arg(format!(
+            "try:\n    {write}\nexcept OSError as e:\n    print(e)"
+        ))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Permission denied"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(!forged.exists());
+    // Unconfined, the same program writes the file: the test can fail.
+    let out = world
+        .cmd("python3")
+        .arg("-c")
+        .arg(write.replace("forged.json", "control.json"))
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(world.r().join("approvals/control.json").exists());
+
+    // Twenty guarded commands nested inside the confined agent, beyond the kernel's 16
+    // domains: the innermost still cannot write, and says nothing about parse-only.
+    let nest = |k: usize| world.work().join(format!("nest-{k}.sh"));
+    for k in 0..=20 {
+        let body = if k == 0 {
+            format!(
+                "python3 -c {}\n",
+                q(&format!(
+                    "try:\n    {write}\nexcept OSError as e:\n    print(e)"
+                ))
+            )
+        } else {
+            format!("exec {GUARDSH} -c 'sh {}'\n", nest(k - 1).display())
+        };
+        std::fs::write(nest(k), body).expect("write");
+    }
+    let out = world
+        .cmd(GUARDSH)
+        .args(["confine", "--", "sh"])
+        .arg(nest(20))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(reached.exists(), "the innermost command ran");
+    assert!(!forged.exists());
+    assert!(
+        !text(&out.stderr).contains("parse-only"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Without the boundary, it does not start the program at all.
+    let out = world
+        .cmd(GUARDSH)
+        .env("GUARDSH_TEST_NO_LANDLOCK", "1")
+        .args(["confine", "--", "touch"])
+        .arg(world.home().join("started"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(126));
+    assert!(
+        text(&out.stderr).contains("refused to start"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!world.home().join("started").exists());
+}
+
 /// The whole protected directory cannot be moved aside or replaced either.
 #[test]
 fn the_protected_directory_cannot_be_moved_aside() {
