@@ -16,6 +16,10 @@ use expectrl::Expect as _;
 use expectrl::session::OsSession as Session;
 
 const GUARDSH: &str = env!("CARGO_BIN_EXE_guardsh");
+
+/// A protected root that does not exist: these tests run guardsh without the kernel boundary
+/// (the parse-only path), and never touch a real `/srv/guardsh` of the machine they run on.
+const NO_PROTECTED_ROOT: &str = "/nonexistent/guardsh-test-root";
 const PROMPT: &str = "GSH> ";
 const TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -145,6 +149,7 @@ impl Term {
             .collect();
         c.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("GUARDSH_TEST_PROTECTED_ROOT", NO_PROTECTED_ROOT)
             .env("HOME", &dir)
             .env("XDG_CONFIG_HOME", dir.join(".config"))
             .env("XDG_STATE_HOME", dir.join(".local/state"))
@@ -566,6 +571,7 @@ fn shellcheck_passes_on_the_bash_script() {
     // And on what `guardsh init bash` prints, with real paths in it.
     let dir = temp_home("shellcheck");
     let out = Command::new(GUARDSH)
+        .env("GUARDSH_TEST_PROTECTED_ROOT", NO_PROTECTED_ROOT)
         .args(["init", "bash"])
         .env("HOME", &dir)
         .env("XDG_DATA_HOME", dir.join("it's data"))
@@ -583,6 +589,7 @@ fn shellcheck_passes_on_the_bash_script() {
 fn init_prints_each_script_with_its_paths() {
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
         let out = Command::new(GUARDSH)
+            .env("GUARDSH_TEST_PROTECTED_ROOT", NO_PROTECTED_ROOT)
             .args(["init", shell.name()])
             .output()
             .expect("runs");
@@ -618,6 +625,7 @@ fn init_prints_each_script_with_its_paths() {
         );
     }
     let out = Command::new(GUARDSH)
+        .env("GUARDSH_TEST_PROTECTED_ROOT", NO_PROTECTED_ROOT)
         .args(["init", "tcsh"])
         .output()
         .expect("runs");
@@ -635,6 +643,7 @@ fn gate_exit_codes() {
     let gate = |shell: &str, line: &str| {
         Command::new("setsid")
             .args(["-w", GUARDSH, "gate", "--shell", shell, "--", line])
+            .env("GUARDSH_TEST_PROTECTED_ROOT", NO_PROTECTED_ROOT)
             .env("HOME", &dir)
             .env("XDG_STATE_HOME", dir.join("state"))
             .env("XDG_CONFIG_HOME", dir.join("config"))

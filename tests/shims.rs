@@ -11,6 +11,10 @@ use std::process::{Command, Output, Stdio};
 
 const GUARDSH: &str = env!("CARGO_BIN_EXE_guardsh");
 
+/// A protected root that does not exist: these tests run guardsh without the kernel boundary
+/// (the parse-only path), and never touch a real `/srv/guardsh` of the machine they run on.
+const NO_PROTECTED_ROOT: &str = "/nonexistent/guardsh-test-root";
+
 struct Sandbox {
     dir: PathBuf,
 }
@@ -58,6 +62,7 @@ impl Sandbox {
         c.arg("-w")
             .arg(program)
             .env_clear()
+            .env("GUARDSH_TEST_PROTECTED_ROOT", NO_PROTECTED_ROOT)
             .env("PATH", self.path(shims_times))
             .env("HOME", &self.dir)
             .env("XDG_STATE_HOME", self.dir.join("state"))
