@@ -163,9 +163,39 @@ pub(super) fn scan(words: &[Word], start: usize, spec: &Spec<'_>) -> Scan {
     out
 }
 
+/// The long option `given` names among `known`, the way GNU getopt_long reads it: an exact
+/// name, else the one name it is a prefix of (`--recu` is `--recursive`). `None` when it
+/// names none or several: the program then refuses the option and runs nothing, but guardsh
+/// does not guess which program's parser it is facing.
+pub(super) fn resolve_long(given: &str, known: &[&'static str]) -> Option<&'static str> {
+    if let Some(exact) = known.iter().find(|k| **k == given) {
+        return Some(exact);
+    }
+    if given.is_empty() {
+        return None;
+    }
+    let mut matching = known.iter().filter(|k| k.starts_with(given));
+    match (matching.next(), matching.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_options_resolve_by_unique_prefix() {
+        let known = &["unset", "chdir", "split-string", "debug", "default-signal"];
+        assert_eq!(resolve_long("unset", known), Some("unset"));
+        assert_eq!(resolve_long("uns", known), Some("unset"));
+        assert_eq!(resolve_long("split", known), Some("split-string"));
+        assert_eq!(resolve_long("de", known), None, "ambiguous");
+        assert_eq!(resolve_long("deb", known), Some("debug"));
+        assert_eq!(resolve_long("nope", known), None);
+        assert_eq!(resolve_long("", known), None);
+    }
 
     fn words(s: &str) -> Vec<Word> {
         s.split(' ').map(Word::literal).collect()

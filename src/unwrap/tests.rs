@@ -88,6 +88,13 @@ const WRAPPERS: &[(&str, &[&str])] = &[
     ("env --unset=HOME --chdir /tmp rm x", &["rm", "x"]),
     ("env -S 'FOO=1 rm -rf /'", &["rm", "-rf", "/"]),
     ("env -0 -- rm x", &["rm", "x"]),
+    // BSD's -P takes the PATH to search, GNU's -a the program's argv[0]; long options by
+    // any unique prefix, as getopt_long reads them.
+    ("env -P /opt/bin rm -rf /", &["rm", "-rf", "/"]),
+    ("env -P/opt/bin rm x", &["rm", "x"]),
+    ("env -a sh rm -rf /", &["rm", "-rf", "/"]),
+    ("env --uns=HOME --ch /tmp rm x", &["rm", "x"]),
+    ("env --split 'rm -rf /'", &["rm", "-rf", "/"]),
     ("/usr/bin/env bash -c 'rm -rf /'", &["rm", "-rf", "/"]),
     ("nice -n 5 rm -rf /", &["rm", "-rf", "/"]),
     ("nice -10 rm x", &["rm", "x"]),
@@ -526,6 +533,10 @@ const UNKNOWN: &[(&str, K)] = &[
     ("bash <<EOF\nrm -rf $dir\nEOF", K::DynamicScript),
     ("sudo $cmd", K::DynamicProgram),
     ("env \"$p\" -rf /", K::DynamicProgram),
+    // An env option guardsh does not know: which word is the program is unknown.
+    ("env -X /tmp/x rm -rf /", K::DynamicProgram),
+    ("env --frobnicate /tmp/x rm -rf /", K::DynamicProgram),
+    ("env --de rm x", K::DynamicProgram),
     ("xargs $tool", K::DynamicProgram),
     ("find . -exec {} \\;", K::DynamicProgram),
 ];

@@ -626,6 +626,23 @@ fn doas(argv: &[Word]) -> Peel {
 }
 
 /// GNU `env`, including `-S` (split a string into more arguments, as in shebang lines).
+/// GNU env's long options (coreutils 9), for prefix resolution.
+const ENV_LONG: &[&str] = &[
+    "ignore-environment",
+    "null",
+    "unset",
+    "chdir",
+    "split-string",
+    "argv0",
+    "block-signal",
+    "default-signal",
+    "ignore-signal",
+    "list-signal-handling",
+    "debug",
+    "help",
+    "version",
+];
+
 fn env(argv: &[Word]) -> Peel {
     let mut words: Vec<Word> = argv.to_vec();
     let mut i = 1;
@@ -647,11 +664,22 @@ fn env(argv: &[Word]) -> Peel {
         let mut split_at: Option<(usize, Word)> = None;
         let mut used = 1;
         if let Some(long) = t.strip_prefix("--") {
-            let (name, value) = match long.split_once('=') {
+            let (given, value) = match long.split_once('=') {
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (long, None),
             };
-            let takes = matches!(name, "unset" | "chdir" | "split-string");
+            // getopt_long takes any unique prefix (`--unse`, `--split`); one that names no
+            // option, or more than one, makes env fail and run nothing, but guardsh cannot
+            // be sure which env it is, so it is not a guess either way.
+            let Some(name) = opts::resolve_long(given, ENV_LONG) else {
+                return Peel::one(Step::Unknown {
+                    kind: UnknownKind::DynamicProgram,
+                    why: format!(
+                        "`env {t}`: an option guardsh does not know, so what env runs is unknown"
+                    ),
+                });
+            };
+            let takes = matches!(name, "unset" | "chdir" | "split-string" | "argv0");
             let value = match value {
                 Some(v) => Some(Word {
                     text: v,
@@ -669,7 +697,17 @@ fn env(argv: &[Word]) -> Peel {
         } else {
             let letters = t.get(1..).unwrap_or("");
             for (pos, ch) in letters.char_indices() {
-                if matches!(ch, 'u' | 'C' | 'S') {
+                if !matches!(ch, 'i' | '0' | 'v' | 'u' | 'C' | 'S' | 'P' | 'a') {
+                    return Peel::one(Step::Unknown {
+                        kind: UnknownKind::DynamicProgram,
+                        why: format!(
+                            "`env {t}`: -{ch} is an option guardsh does not know, so what env runs is unknown"
+                        ),
+                    });
+                }
+                // -P (BSD: the PATH to find the program in) and -a (GNU: its argv[0]) take
+                // a value too: the program is the word after it.
+                if matches!(ch, 'u' | 'C' | 'S' | 'P' | 'a') {
                     let attached = letters.get(pos + 1..).unwrap_or("");
                     let value = if attached.is_empty() {
                         used = 2;
