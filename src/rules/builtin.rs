@@ -119,7 +119,7 @@ impl Embedded {
                 || args.iter().any(|w| {
                     self.operand_glob
                         .iter()
-                        .any(|g| super::glob::matches(g, &w.text))
+                        .any(|g| super::glob::operand_matches(g, w))
                 }))
     }
 }

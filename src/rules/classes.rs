@@ -90,8 +90,81 @@ fn tidy(path: &str) -> String {
     }
 }
 
-/// Does `word` (an operand) fall in `class`?
+/// Does `word` (an operand) fall in `class`? An operand with unquoted wildcards also falls
+/// in it when bash could expand it to a path of the class (`/ho*` is home, `/u*/lib` is the
+/// system's), and `/proc/self/root/…` is the path after it.
 pub fn is_in(word: &Word, class: PathClass) -> bool {
+    if let Some(path) = through_proc_root(&word.text) {
+        let mut w = word.clone();
+        w.text = path;
+        return is_in(&w, class);
+    }
+    is_in_as_written(word, class)
+        || (word.glob
+            && super::glob::shell::has_wildcard(&word.text)
+            && could_be_in(&word.text, class))
+}
+
+/// `/proc/self/root`, `/proc/thread-self/root` and `/proc/<pid>/root` are links to the
+/// root directory: `/proc/self/root/etc` is `/etc`.
+fn through_proc_root(text: &str) -> Option<String> {
+    let rest = text.strip_prefix("/proc/")?;
+    let (who, rest) = rest.split_once('/')?;
+    let known = who == "self" || who == "thread-self" || who.bytes().all(|b| b.is_ascii_digit());
+    let after = rest.strip_prefix("root")?;
+    if !known || !(after.is_empty() || after.starts_with('/')) {
+        return None;
+    }
+    Some(if after.is_empty() {
+        "/".to_owned()
+    } else {
+        after.to_owned()
+    })
+}
+
+/// A whole-block device of each kind, for patterns (`/dev/s?a`).
+const DEVICE_EXAMPLES: &[&str] = &[
+    "/dev/sda",
+    "/dev/nvme0n1",
+    "/dev/vda",
+    "/dev/xvda",
+    "/dev/hda",
+    "/dev/mmcblk0",
+    "/dev/disk0",
+    "/dev/md0",
+    "/dev/dm-0",
+    "/dev/loop0",
+];
+
+/// Could bash expand the pattern `p` to a path of `class`?
+fn could_be_in(p: &str, class: PathClass) -> bool {
+    use super::glob::shell::{could_end_in, could_name, could_name_anchored};
+    match class {
+        // A one-name pattern at the root that takes in all of the system's top directories
+        // is every top directory (`/?*`, `/[a-z]*`).
+        PathClass::Root => ["etc", "usr", "var", "home", "bin"]
+            .iter()
+            .all(|top| could_name(p, &format!("/{top}"), 0..=0)),
+        PathClass::Home => {
+            could_name_anchored(p, "/root", 0..=0)
+                || could_name_anchored(p, "/home", 0..=1)
+                || could_name_anchored(p, "/Users", 0..=1)
+                || could_name(p, "~", 0..=0)
+        }
+        PathClass::System => SYSTEM.iter().any(|s| could_name_anchored(p, s, 0..=1)),
+        PathClass::DbData => {
+            DB_DATA.iter().any(|d| could_name_anchored(p, d, 0..=64))
+                || ["pgdata", "pg_data", "mysql-data"]
+                    .iter()
+                    .any(|n| p.split('/').any(|c| could_name_anchored(c, n, 0..=0)))
+        }
+        PathClass::GitDir => could_end_in(p, ".git"),
+        PathClass::Device => DEVICE_EXAMPLES.iter().any(|d| could_name(p, d, 0..=0)),
+        PathClass::Cwd | PathClass::Dynamic => false,
+    }
+}
+
+fn is_in_as_written(word: &Word, class: PathClass) -> bool {
     let text = word.text.as_str();
     match class {
         PathClass::Dynamic => word.dynamic,
@@ -214,5 +287,38 @@ mod tests {
         for (text, class, want) in cases {
             assert_eq!(is_in(&w(text), *class), *want, "{text} in {class:?}");
         }
+    }
+
+    #[test]
+    fn a_pattern_is_in_the_classes_it_can_expand_to() {
+        let g = |t: &str| {
+            let mut w = Word::literal(t);
+            w.glob = true;
+            w
+        };
+        let cases: &[(&str, PathClass, bool)] = &[
+            ("/ho*", PathClass::Home, true),
+            ("/h*/*", PathClass::Home, true),
+            ("/[e]tc", PathClass::System, true),
+            ("/e?c", PathClass::System, true),
+            ("/u*/lib", PathClass::System, true),
+            ("/?*", PathClass::Root, true),
+            ("/[a-z]*", PathClass::Root, true),
+            ("/var/lib/post*", PathClass::DbData, true),
+            ("/dev/s?a", PathClass::Device, true),
+            ("sub/.gi?", PathClass::GitDir, true),
+            // Patterns that cannot reach those places are judged as before.
+            ("/tmp/x*", PathClass::System, false),
+            ("/tmp/build-*", PathClass::Home, false),
+            ("/t*", PathClass::Root, false),
+            ("build/*.o", PathClass::System, false),
+            ("sub/*", PathClass::GitDir, false),
+        ];
+        for (text, class, want) in cases {
+            assert_eq!(is_in(&g(text), *class), *want, "{text} in {class:?}");
+        }
+        assert!(is_in(&w("/proc/self/root/etc"), PathClass::System));
+        assert!(is_in(&w("/proc/1/root"), PathClass::Root));
+        assert!(!is_in(&w("/proc/self/rootx"), PathClass::Root));
     }
 }

@@ -5,6 +5,41 @@
 //! `dist`, `./dist` and `dist/`: `{,./}dist{,/}`.
 
 mod expand;
+pub mod shell;
+
+/// Could an operand `w` match the rule glob `pattern`, once the shell has expanded it?
+/// Its text matching is one way; an operand with unquoted wildcards (`~/[.]aws`) also
+/// matches when it can name one of the literal paths the rule glob stands for (`~/.aws`),
+/// or a child of one that ends in `/*`. For conditions that make a rule apply, never for
+/// exclusions (`not_glob`), where the pessimistic reading is the plain one.
+pub fn operand_matches(pattern: &str, w: &crate::parse::Word) -> bool {
+    if matches(pattern, &w.text) {
+        return true;
+    }
+    if !w.glob || !shell::has_wildcard(&w.text) {
+        return false;
+    }
+    let owned;
+    let alternatives: &[&str] = match builtin_alternatives(pattern) {
+        Some(a) => a,
+        None => {
+            owned = expand::expansions(pattern);
+            return owned.iter().any(|alt| literal_names(alt, &w.text));
+        }
+    };
+    alternatives.iter().any(|alt| literal_names(alt, &w.text))
+}
+
+/// Does the operand pattern `operand` name the rule alternative `alt`, when `alt` is a
+/// literal path (or a literal directory followed by `/*`, its children)?
+fn literal_names(alt: &str, operand: &str) -> bool {
+    if let Some(dir) = alt.strip_suffix("/*")
+        && !shell::has_wildcard(dir)
+    {
+        return shell::could_name_anchored(operand, dir, 0..=1);
+    }
+    !shell::has_wildcard(alt) && shell::could_name_anchored(operand, alt, 0..=0)
+}
 
 /// Does `text` match `pattern`? `*`, `?`, `[abc]`/`[a-z]`/`[!x]` and `{a,b}` are special.
 /// A brace group without a comma at its own level (`{}`, `{x}`) is literal.

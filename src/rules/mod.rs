@@ -489,9 +489,11 @@ impl Rule {
             return false;
         }
         if !self.operand_glob.is_empty()
-            && !rest
-                .iter()
-                .any(|w| self.operand_glob.iter().any(|g| glob::matches(g, &w.text)))
+            && !rest.iter().any(|w| {
+                self.operand_glob
+                    .iter()
+                    .any(|g| glob::operand_matches(g, w))
+            })
         {
             return false;
         }
@@ -513,7 +515,7 @@ impl Rule {
                     usize::try_from(*index).ok()
                 };
                 at.and_then(|i| rest.get(i))
-                    .is_some_and(|w| glob::matches(pattern, &w.text))
+                    .is_some_and(|w| glob::operand_matches(pattern, w))
             })
         {
             return false;
@@ -610,7 +612,7 @@ fn env_matches(wanted: &[(String, String)], cmd: &Command, env: &[(String, Strin
 /// Does one operand meet every part of `t`?
 fn operand_passes(t: &raw::OperandTest, w: &Word) -> bool {
     (t.class.is_empty() || t.class.iter().any(|c| classes::is_in(w, *c)))
-        && (t.glob.is_empty() || t.glob.iter().any(|g| glob::matches(g, &w.text)))
+        && (t.glob.is_empty() || t.glob.iter().any(|g| glob::operand_matches(g, w)))
         && !t.not_class.iter().any(|c| classes::is_in(w, *c))
         && !t.not_glob.iter().any(|g| glob::matches(g, &w.text))
 }
