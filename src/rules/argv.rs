@@ -28,6 +28,9 @@ pub struct OptionSpec {
     pub with_value: Vec<String>,
     /// Options that only print help, besides `--help` (`-h`).
     pub help: Vec<String>,
+    /// Options followed by a command, up to a `;` or `+` word (`-exec`): its words are one
+    /// option's value, not options.
+    pub with_command: Vec<String>,
 }
 
 impl OptionSpec {
@@ -50,6 +53,21 @@ pub fn normalise<'a>(args: &'a [Word], spec: &OptionSpec) -> Vec<Token<'a>> {
         i += 1;
         if operands_only || w.dynamic || t.len() < 2 || !t.starts_with('-') {
             out.push(Token::Operand(w));
+            continue;
+        }
+        if spec.with_command.iter().any(|o| o == t) {
+            // The command's words, to the terminator (or the end, where the program would
+            // refuse the line): the first stands for them as the option's value.
+            let end = args[i..]
+                .iter()
+                .position(|a| a.is_literal() && matches!(a.text.as_str(), ";" | "+"))
+                .map_or(args.len(), |p| i + p + 1);
+            out.push(Token::Flag {
+                name: t.to_string(),
+                value: args.get(i).filter(|_| i < end),
+                inline: None,
+            });
+            i = end;
             continue;
         }
         if t == "--" {
@@ -164,6 +182,32 @@ mod tests {
                 Token::Operand(w) => format!("<{}>", w.text),
             })
             .collect()
+    }
+
+    #[test]
+    fn a_command_after_exec_is_not_the_programs_options() {
+        let spec = OptionSpec {
+            with_command: vec!["-exec".into()],
+            ..OptionSpec::default()
+        };
+        let w = words(&[
+            ".", "-exec", "echo", "-delete", ";", "-print", "-exec", "rm",
+        ]);
+        let names: Vec<String> = normalise(&w, &spec)
+            .iter()
+            .filter_map(|t| match t {
+                Token::Flag { name, value, .. } => {
+                    Some(format!("{name}={}", value.map_or("", |v| v.text.as_str())))
+                }
+                Token::Operand(_) => None,
+            })
+            .collect();
+        // The second -exec has no terminator: its words run to the end. (`-print` is also
+        // read as a bundle of letters, as every single-dash word is.)
+        assert_eq!(names.first().map(String::as_str), Some("-exec=echo"));
+        assert!(!names.iter().any(|n| n.starts_with("-delete")), "{names:?}");
+        assert!(names.contains(&"-print=".to_owned()), "{names:?}");
+        assert_eq!(names.last().map(String::as_str), Some("-exec=rm"));
     }
 
     #[test]

@@ -259,7 +259,7 @@ fn first_operand<'c>(cmd: &'c Command, program: &str) -> First<'c> {
         .unwrap_or_default();
     let spec = OptionSpec {
         with_value,
-        help: Vec::new(),
+        ..OptionSpec::default()
     };
     let args = cmd.argv.get(1..).unwrap_or(&[]);
     let tokens = normalise(args, &spec);

@@ -136,6 +136,8 @@ impl RuleSet {
                 spec.with_value
                     .extend(program.options_with_value.iter().cloned());
                 spec.help.extend(program.help_flags.iter().cloned());
+                spec.with_command
+                    .extend(program.options_with_command.iter().cloned());
                 for alias in &program.aliases {
                     set.aliases.insert(alias.clone(), name.clone());
                 }

@@ -31,6 +31,11 @@ pub struct Program {
     /// Options that take a value, skipped wherever they stand (`-e`, `--environment`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options_with_value: Vec<String>,
+    /// Options followed by a command the program runs, up to a `;` or `+` word (find's
+    /// `-exec`): those words are that command's, not the program's own options, so
+    /// `find . -exec echo -delete \;` has no `-delete` of find's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options_with_command: Vec<String>,
     /// Other names the same program is installed under (`tofu` for `terraform`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
