@@ -25,6 +25,7 @@ mod sed;
 mod shells;
 mod stdin;
 mod text;
+mod values;
 mod wrappers;
 
 #[cfg(test)]
@@ -289,6 +290,9 @@ impl Engine {
             self.apply(i, &cmd, step);
         }
         for step in sed::steps(&cmd) {
+            self.apply(i, &cmd, step);
+        }
+        for step in values::steps(&cmd) {
             self.apply(i, &cmd, step);
         }
     }

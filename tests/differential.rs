@@ -211,6 +211,29 @@ const VARIABLES: &[Case] = &[
     unknown("a=git; f() { local a=rm; $a -f x; }; f"),
 ];
 
+/// Values written as data that bash evaluates as code: an array subscript in a variable's
+/// value runs its substitution when the variable reaches arithmetic or names a variable
+/// (issue 15, class 1).
+const EVALUATED: &[Case] = &[
+    once("v='a[$(mytool arith)]'; (( v ))"),
+    once("v='a[$(mytool expansion)]'; : $(( v ))"),
+    once("v='a[$(mytool testv)]'; test -v \"$v\""),
+    once("v='a[$(mytool indirect)]'; : ${!v}"),
+    once("x='a[$(mytool cond)]'; [[ $x -eq 0 ]]"),
+    // guardsh reads the value both as declare's assignment and as a name: twice (safe).
+    runs("declare -n r='a[$(mytool nameref)]'; : $r"),
+    once("n='a[$(mytool let)]'; let n"),
+    once("printf -v 'a[$(mytool printfv)]' %s 1"),
+    once("read 'a[$(mytool read)]' <<< 1"),
+    once("(( $(mytool direct) + 1 )) || true"),
+    once("a=(1 2); : ${a[$(mytool subscript)]}"),
+];
+
+#[test]
+fn values_bash_evaluates_match_bash() {
+    run_cases("evaluated", EVALUATED);
+}
+
 /// Nested shells and wrappers: these need `unwrap` to re-parse and peel.
 const NESTED: &[Case] = &[
     once("bash -c \"rm -f nested\""),

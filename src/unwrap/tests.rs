@@ -1064,3 +1064,38 @@ fn a_bang_is_peeled_only_as_the_bare_word() {
     assert_finds("x | in/! rm -rf /", &["in/!", "rm", "-rf", "/"]);
     assert_finds("yes | ! ! rm -rf /", &["rm", "-rf", "/"]);
 }
+
+/// A value written as data that bash evaluates as code once it reaches arithmetic or a
+/// variable name: the substitution in it is found (each line checked against real bash,
+/// where every one of them runs the command).
+#[test]
+fn values_bash_evaluates_as_code_are_read() {
+    assert_all(&[
+        ("v='a[$(touch x)]'; (( v ))", &["touch", "x"]),
+        ("v='a[$(touch x)]'; echo $(( v ))", &["touch", "x"]),
+        ("v='a[$(touch x)]'; test -v \"$v\"", &["touch", "x"]),
+        ("v='a[$(touch x)]'; echo ${!v}", &["touch", "x"]),
+        ("x='a[$(touch x)]'; [[ $x -eq 0 ]]", &["touch", "x"]),
+        ("declare -n r='a[$(touch x)]'; echo $r", &["touch", "x"]),
+        ("n='a[`touch x`]'; let n", &["touch", "x"]),
+        ("export v='a[$(touch x)]'", &["touch", "x"]),
+        ("let 'a[$(touch x)]'", &["touch", "x"]),
+        ("printf -v 'a[$(touch x)]' %s 1", &["touch", "x"]),
+        ("read 'a[$(touch x)]' <<< 1", &["touch", "x"]),
+    ]);
+    // Look-alikes run no hidden command.
+    for line in [
+        "(( n += 1 ))",
+        "echo $(( 6 * 7 ))",
+        "x='a[1]'; (( x ))",
+        "printf '%s' '$(date)'",
+    ] {
+        let s = script(line);
+        assert!(
+            s.commands.iter().all(|c| c.program() != Some("date")),
+            "{line}: {:?}",
+            found(line)
+        );
+        assert!(s.unknowns.is_empty(), "{line}: {:?}", s.unknowns);
+    }
+}
