@@ -53,6 +53,8 @@ pub fn analyze(text: &str, limits: &Limits) -> Script {
 /// `bash -c '. "$1" && shift && exec "$@"' codex-shell-snapshot SNAP bash -lc CMD` shows
 /// `CMD`). With `None`, the same as [`analyze`].
 pub fn analyze_with_args(text: &str, args: Option<&[String]>, limits: &Limits) -> Script {
+    let text = without_nul(text);
+    let text = text.as_ref();
     let mut engine = Engine::new(*limits);
     let mut top = parse::parse_script(text, &[], &mut engine.budget);
     if let Some(args) = args {
@@ -62,6 +64,18 @@ pub fn analyze_with_args(text: &str, args: Option<&[String]>, limits: &Limits) -
     engine.add(top, 0, None);
     engine.run();
     engine.out
+}
+
+/// The text as bash reads it: bash drops NUL bytes from a script it reads (`r\0m` on its
+/// standard input runs `rm`), and in an argument a NUL ends the string, which leaves less
+/// to run than guardsh reads. Every input path (an argument, `-s`, `check --file`, a
+/// hook's JSON with `\u0000`) comes through here.
+fn without_nul(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\0') {
+        std::borrow::Cow::Owned(text.replace('\0', ""))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// One piece of shell text that was parsed: the line itself, or text a command ran.
@@ -454,7 +468,7 @@ impl Engine {
         }
         let mut places = cmd.places.clone();
         places.push(Place::Nested { via: n.via.clone() });
-        let mut script = parse::parse_script(n.text, &places, &mut self.budget);
+        let mut script = parse::parse_script(&without_nul(n.text), &places, &mut self.budget);
         if n.from_file {
             for u in &mut script.unknowns {
                 if u.kind == UnknownKind::ParseError {

@@ -1099,3 +1099,13 @@ fn values_bash_evaluates_as_code_are_read() {
         assert!(s.unknowns.is_empty(), "{line}: {:?}", s.unknowns);
     }
 }
+
+/// NUL bytes are dropped as bash drops them from a script it reads.
+#[test]
+fn nul_bytes_are_read_as_bash_reads_them() {
+    assert_all(&[
+        ("r\0m -rf x", &["rm", "-rf", "x"]),
+        ("echo a; r\0\0m x", &["rm", "x"]),
+        ("bash -c 'r\0m y'", &["rm", "y"]),
+    ]);
+}
