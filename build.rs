@@ -201,6 +201,47 @@ fn main() {
             .iter()
             .map(|(program, options)| (program.clone(), format!("&{options:?}"))),
     );
+    // Options and variables that carry a command, by program name and alias.
+    let mut carriers: BTreeMap<String, Vec<(String, String, String)>> = BTreeMap::new();
+    let mut command_env: Vec<String> = Vec::new();
+    for pack in &packs {
+        for (program, spec) in &pack.programs {
+            let mut names = vec![program.clone()];
+            names.extend(aliases.get(program).into_iter().flatten().cloned());
+            for name in names {
+                let list = carriers.entry(name).or_default();
+                for c in &spec.command_options {
+                    let entry = (
+                        c.option.clone(),
+                        c.prefix.to_ascii_lowercase(),
+                        c.after.clone(),
+                    );
+                    if !list.contains(&entry) {
+                        list.push(entry);
+                    }
+                }
+            }
+            command_env.extend(spec.command_env.iter().cloned());
+        }
+    }
+    carriers.retain(|_, list| !list.is_empty());
+    keyed(
+        &mut out,
+        "Each program's options whose value is a command it runs: (option, value prefix, \
+         marker the command follows), from every pack.",
+        "COMMAND_OPTIONS",
+        "&[(&str, &str, &str)]",
+        carriers
+            .iter()
+            .map(|(program, list)| (program.clone(), format!("&{list:?}"))),
+    );
+    command_env.sort();
+    command_env.dedup();
+    let _ = writeln!(
+        out,
+        "/// Variables whose value is a command a program runs, from every pack (sorted).\n\
+         pub static COMMAND_ENV: &[&str] = &{command_env:?};"
+    );
     out.push_str(
         "/// Each built-in rule's examples, by rule id (sorted), as JSON.\n\
          pub static EXAMPLES: &[(&str, &str)] = &[\n",

@@ -15,6 +15,7 @@
 //! not in its arguments), `opts.rs` (a small getopt), `text.rs` (`echo`/`printf`/`sudo -s`
 //! text), `positional.rs` (`"$@"`).
 
+mod carriers;
 mod git;
 mod jobs;
 mod opts;
@@ -307,6 +308,9 @@ impl Engine {
             self.apply(i, &cmd, step);
         }
         for step in values::steps(&cmd) {
+            self.apply(i, &cmd, step);
+        }
+        for step in carriers::steps(&cmd) {
             self.apply(i, &cmd, step);
         }
     }

@@ -13,6 +13,18 @@ use crate::parse::{Command, Script};
 
 include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
+/// The options of `program` whose value carries a command it runs: (option, value prefix in
+/// lower case, marker the command follows), from the packs' `command_options`.
+pub fn command_options(program: &str) -> &'static [(&'static str, &'static str, &'static str)] {
+    COMMAND_OPTIONS.get(program).copied().unwrap_or(&[])
+}
+
+/// Is `name` a variable whose value is a command some program runs (the packs'
+/// `command_env`)?
+pub fn is_command_env(name: &str) -> bool {
+    COMMAND_ENV.binary_search(&name).is_ok()
+}
+
 /// A table made by build.rs, sorted by key, whose keys sit together in one string apart from
 /// the values. A binary search then reads a few pages of keys; with each key beside its
 /// value (a bucket's JSON, an expansion), the ten or so probes of a search landed on ten

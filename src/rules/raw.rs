@@ -36,6 +36,16 @@ pub struct Program {
     /// `find . -exec echo -delete \;` has no `-delete` of find's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options_with_command: Vec<String>,
+    /// Options whose value is shell text the program runs (`tar --to-command`, git's
+    /// `-c core.pager=…`): guardsh reads that text as a script that runs. Read from the
+    /// built-in packs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub command_options: Vec<CommandOption>,
+    /// Variables whose value is shell text a program runs (`GIT_SSH_COMMAND`, `BASH_ENV`):
+    /// an assignment of one anywhere in a line is read as a script that runs. Read from the
+    /// built-in packs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub command_env: Vec<String>,
     /// Other names the same program is installed under (`tofu` for `terraform`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
@@ -47,6 +57,23 @@ pub struct Program {
     /// state it keeps (see `environment`). Rules get stricter when that is production.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<EnvironmentSpec>,
+}
+
+/// An option whose value (or part of it) is shell text the program runs.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CommandOption {
+    /// The option as written (`-c`, `--to-command`, `-I`).
+    pub option: String,
+    /// Only a value that starts with this carries a command, and the text after it is the
+    /// command (`core.pager=` for git's `-c`; compared ignoring case, as git reads keys).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub prefix: String,
+    /// The command is the text after the first occurrence of this in the value (`!` in
+    /// vim's `-c 'silent !cmd'`); a value without it carries none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub after: String,
 }
 
 /// How to find the environment one program acts on. Earlier signals win, as they do for

@@ -1109,3 +1109,54 @@ fn nul_bytes_are_read_as_bash_reads_them() {
         ("bash -c 'r\0m y'", &["rm", "y"]),
     ]);
 }
+
+/// Options and variables that make a program run a command (the packs'
+/// `command_options` and `command_env`): the command is found; look-alikes run nothing.
+#[test]
+fn commands_carried_by_options_and_variables_are_found() {
+    assert_all(&[
+        ("git -c core.pager='rm -rf x' log", &["rm", "-rf", "x"]),
+        (
+            "git -c Core.SshCommand='rm -rf x' fetch",
+            &["rm", "-rf", "x"],
+        ),
+        ("git -c pager.log='rm -rf x' log", &["rm", "-rf", "x"]),
+        ("git rebase --exec 'rm -rf x' main", &["rm", "-rf", "x"]),
+        ("GIT_SSH_COMMAND='rm -rf x' git fetch", &["rm", "-rf", "x"]),
+        (
+            "export GIT_EXTERNAL_DIFF='rm -rf x'; git diff",
+            &["rm", "-rf", "x"],
+        ),
+        (
+            "tar -xf a.tar --checkpoint-action=exec='rm -rf x'",
+            &["rm", "-rf", "x"],
+        ),
+        ("tar -xf a.tar --to-command 'rm -rf x'", &["rm", "-rf", "x"]),
+        ("tar -I 'rm -rf x' -xf a.tar", &["rm", "-rf", "x"]),
+        ("rsync -e 'rm -rf x' a b:", &["rm", "-rf", "x"]),
+        ("rsync --rsync-path='rm -rf x' a b:", &["rm", "-rf", "x"]),
+        ("scp -o ProxyCommand='rm -rf x' a b:", &["rm", "-rf", "x"]),
+        ("zip -TT 'rm -rf x' a.zip f", &["rm", "-rf", "x"]),
+        ("vim -c 'silent !rm -rf x'", &["rm", "-rf", "x"]),
+        ("nvim '+!rm -rf x'", &["rm", "-rf", "x"]),
+        ("gdb -ex 'shell rm -rf x'", &["rm", "-rf", "x"]),
+        ("EDITOR='rm -rf x' crontab -e", &["rm", "-rf", "x"]),
+        ("make --eval='t:; rm -rf x' t", &["rm", "-rf", "x"]),
+    ]);
+    for line in [
+        "git -c user.email=x commit -m m",
+        "git push -u origin main",
+        "tar --checkpoint=500 -xf a.tar",
+        "ssh -o BatchMode=yes host uptime",
+        "rsync -e ssh -av a b:",
+        "vim -c 'set number' f",
+        "GIT_PAGER=cat git log",
+    ] {
+        let s = script(line);
+        assert!(
+            s.commands.iter().all(|c| c.program() != Some("rm")),
+            "{line}: {:?}",
+            found(line)
+        );
+    }
+}
