@@ -716,6 +716,57 @@ fn agent_edit_tools_cannot_touch_guardsh_files() {
     assert!(refusal("claude-code", &o).contains("the guardsh program itself"));
 }
 
+#[test]
+fn agent_edit_tools_cannot_reach_protected_state_or_system_settings() {
+    let sb = Sandbox::new();
+    // A link in the project to the system-wide settings, and one to the protected root's
+    // parent: the file is judged where it leads.
+    let managed = sb.system().join("etc/claude-code/managed-settings.json");
+    std::fs::create_dir_all(managed.parent().expect("dir")).expect("mkdir");
+    std::fs::write(&managed, "{}").expect("write");
+    std::os::unix::fs::symlink(&managed, sb.project().join("notes.json")).expect("link");
+    let project = sb.project();
+    let cwd = project.to_str().expect("utf-8");
+    let sub = format!("{cwd}/src");
+    for (path, what) in [
+        (
+            format!("{NO_PROTECTED_ROOT}/0/approvals/forged"),
+            "protected state",
+        ),
+        (
+            format!("{NO_PROTECTED_ROOT}/0/spool/../audit.jsonl"),
+            "protected state",
+        ),
+        (
+            managed.display().to_string(),
+            "settings file that holds guardsh's hook",
+        ),
+        (
+            "../notes.json".to_owned(),
+            "settings file that holds guardsh's hook",
+        ),
+        (
+            "../.github/copilot/settings.local.json".to_owned(),
+            "settings file that holds guardsh's hook",
+        ),
+        (
+            "~/.local/share/guardsh/shims/psql".to_owned(),
+            "shims or shell links",
+        ),
+    ] {
+        let payload = json!({"tool_name": "Write", "cwd": sub,
+            "tool_input": {"file_path": path, "content": "{}"}});
+        let o = sb.hook("claude-code", &payload.to_string());
+        let reason = refusal("claude-code", &o);
+        assert!(reason.contains(what), "{path}: {reason}");
+    }
+    // An ordinary file beside them is the agent's to write.
+    let payload = json!({"tool_name": "Write", "cwd": cwd,
+        "tool_input": {"file_path": "notes.md", "content": "x"}});
+    let o = sb.hook("claude-code", &payload.to_string());
+    assert_eq!(stdout(&o), pass_output("claude-code"), "{}", stderr(&o));
+}
+
 // --- install / uninstall ----------------------------------------------------------------------
 
 /// A realistic Claude Code settings file: permissions, other hooks, keys in no sorted order.
