@@ -1239,14 +1239,22 @@ fn system_scope_is_refused_where_it_would_protect_nothing() {
     // Copilot CLI documents no system-wide settings file guardsh could use.
     let o = sb.run(&["install", "copilot", "--scope", "system"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("no documented system-wide"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no documented system-wide"),
+        "{}",
+        stderr(&o)
+    );
     // A system directory others can write: anyone could replace the hook there.
     let dir = sb.system().join("etc/gemini-cli");
     std::fs::create_dir_all(&dir).expect("mkdir");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
     let o = sb.run(&["install", "gemini", "--scope", "system"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("not out of users' reach"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not out of users' reach"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!dir.join("settings.json").exists());
 }
 

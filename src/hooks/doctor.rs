@@ -503,7 +503,10 @@ fn switches(
                     .iter()
                     .any(|n| n.as_str().is_some_and(|n| n.contains("guardsh")))
                 {
-                    now.push(format!("hooksConfig.disabled names guardsh in {}", shown(layer)));
+                    now.push(format!(
+                        "hooksConfig.disabled names guardsh in {}",
+                        shown(layer)
+                    ));
                 }
             }
             true
@@ -846,7 +849,10 @@ fn render_protection(p: &Protection) -> String {
         }
     }
     for s in &p.switched_off {
-        out.push_str(&format!("  problem: switched off now: {}\n", crate::term::escape(s)));
+        out.push_str(&format!(
+            "  problem: switched off now: {}\n",
+            crate::term::escape(s)
+        ));
     }
     for n in &p.notes {
         out.push_str(&format!("  note: {}\n", crate::term::escape(n)));

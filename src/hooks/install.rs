@@ -178,11 +178,11 @@ fn apply_to(args: &InstallArgs, direction: Direction, out: &mut dyn Write) -> Re
     let home = Home::detect().ok_or(Error::NoHome)?;
     let project = std::env::current_dir().map_err(Error::Cwd)?;
     let system = args.scope == Scope::System;
-    let path = home
-        .settings_file(args.agent, args.scope, &project)
-        .ok_or(Error::NoSystemScope {
-            agent: agent_name(args.agent),
-        })?;
+    let path =
+        home.settings_file(args.agent, args.scope, &project)
+            .ok_or(Error::NoSystemScope {
+                agent: agent_name(args.agent),
+            })?;
     let shown = path.display().to_string();
     if system {
         system::protected(&path, true).map_err(|why| Error::Unprotected {

@@ -156,7 +156,8 @@ mod tests {
     use std::os::unix::fs::PermissionsExt as _;
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("guardsh-system-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("guardsh-system-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("scratch dir");
         dir
@@ -196,7 +197,10 @@ mod tests {
         let deep = dir.join("a/b");
         create_dir(&deep).expect("create");
         for level in [dir.join("a"), deep] {
-            let mode = std::fs::metadata(&level).expect("meta").permissions().mode();
+            let mode = std::fs::metadata(&level)
+                .expect("meta")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o7777, DIR_MODE, "{}", level.display());
         }
         let _ = std::fs::remove_dir_all(&dir);
