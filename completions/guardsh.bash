@@ -934,7 +934,7 @@ _guardsh() {
             fi
             case "${prev}" in
                 --scope)
-                    COMPREPLY=($(compgen -W "user project" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "user project system" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1292,7 +1292,7 @@ _guardsh() {
             fi
             case "${prev}" in
                 --scope)
-                    COMPREPLY=($(compgen -W "user project" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "user project system" -- "${cur}"))
                     return 0
                     ;;
                 --color)

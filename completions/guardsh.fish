@@ -185,16 +185,18 @@ always\t'Always colour, even into a pipe or with `NO_COLOR` set'
 never\t'Never colour'"
 complete -c guardsh -n "__fish_guardsh_using_subcommand hook" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c guardsh -n "__fish_guardsh_using_subcommand hook" -s V -l version -d 'Print version'
-complete -c guardsh -n "__fish_guardsh_using_subcommand install" -l scope -d 'The user\'s settings, or the project\'s in the current directory' -r -f -a "user\t'The user\'s settings, for every project'
-project\t'The project\'s settings, in the current directory'"
+complete -c guardsh -n "__fish_guardsh_using_subcommand install" -l scope -d 'The user\'s settings, the project\'s in the current directory, or the system-wide settings a user cannot change (root only)' -r -f -a "user\t'The user\'s settings, for every project'
+project\t'The project\'s settings, in the current directory'
+system\t'The agent\'s system-wide (managed) settings, which a user cannot change and a project cannot override (needs root)'"
 complete -c guardsh -n "__fish_guardsh_using_subcommand install" -l color -d 'When to colour the output: `auto` colours a terminal unless `NO_COLOR` is set' -r -f -a "auto\t'Colour when standard output is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always colour, even into a pipe or with `NO_COLOR` set'
 never\t'Never colour'"
 complete -c guardsh -n "__fish_guardsh_using_subcommand install" -l dry-run -d 'Print the change (a unified diff) and write nothing'
 complete -c guardsh -n "__fish_guardsh_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c guardsh -n "__fish_guardsh_using_subcommand install" -s V -l version -d 'Print version'
-complete -c guardsh -n "__fish_guardsh_using_subcommand uninstall" -l scope -d 'The user\'s settings, or the project\'s in the current directory' -r -f -a "user\t'The user\'s settings, for every project'
-project\t'The project\'s settings, in the current directory'"
+complete -c guardsh -n "__fish_guardsh_using_subcommand uninstall" -l scope -d 'The user\'s settings, the project\'s in the current directory, or the system-wide settings a user cannot change (root only)' -r -f -a "user\t'The user\'s settings, for every project'
+project\t'The project\'s settings, in the current directory'
+system\t'The agent\'s system-wide (managed) settings, which a user cannot change and a project cannot override (needs root)'"
 complete -c guardsh -n "__fish_guardsh_using_subcommand uninstall" -l color -d 'When to colour the output: `auto` colours a terminal unless `NO_COLOR` is set' -r -f -a "auto\t'Colour when standard output is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always colour, even into a pipe or with `NO_COLOR` set'
 never\t'Never colour'"

@@ -365,9 +365,17 @@ gemini ~/.gemini/settings.json or .gemini/settings.json; copilot ~/.copilot/hook
 or .github/hooks/guardsh.json. Project scope is the current directory. Windsurf and Cline hooks \
 are installed by hand (see the README).
 
+System scope writes the agent's system-wide settings, which a user cannot change and a project \
+cannot override, so an agent cannot unhook guardsh by rewriting its own settings: claude-code \
+/etc/claude-code/managed-settings.json; cursor /etc/cursor/hooks.json; codex \
+/etc/codex/config.toml; gemini /etc/gemini-cli/settings.json. Copilot CLI has no documented \
+system location guardsh knows. It needs root (`sudo guardsh install AGENT --scope system`); the \
+directory is made root-owned 0755 and the file 0644. See docs/agent-settings.md.
+
 Examples:
   guardsh install claude-code
-  guardsh install cursor --scope project --dry-run",
+  guardsh install cursor --scope project --dry-run
+  sudo guardsh install claude-code --scope system",
         after_long_help = exit_codes_help()
     )]
     Install(InstallArgs),
@@ -387,10 +395,15 @@ Examples:
 
     /// Check that the installed hooks answer: a harmless and a destructive probe per agent.
     #[command(
-        long_about = "For each agent whose settings exist, say whether guardsh's hook is \
-installed and whether it works: the installed hook command is run with the agent's payload for \
+        long_about = "For each agent whose settings exist (user, project and \
+system-wide), say whether guardsh's hook is installed and whether it works: the installed hook command is run with the agent's payload for \
 a harmless probe (`ls`), which must pass, and a destructive one (`railway volume delete x \
---yes`), which must be refused. Also says whether the shell mode and shims are available.
+--yes`), which must be refused. It states the protection level once (kernel, or parse-only and \
+why), then per agent which protection holds: confined-shell (guardsh is the agent's shell and the \
+level is kernel), system-hook (in the agent's system-wide settings, which the user cannot \
+change), user-hook (the agent's user can remove it), or none; and which settings would still \
+switch the hook off. Also says whether the shell mode and shims are available, and what holds in \
+hook-only mode.
 
 Exit status is 0 when every installed hook works, 7 when one does not.",
         after_long_help = exit_codes_help()
@@ -648,13 +661,16 @@ impl From<SettingsAgent> for Agent {
     }
 }
 
-/// Whose settings: the user's, or the project's in the current directory.
+/// Whose settings: the user's, the project's in the current directory, or the machine's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
 pub enum Scope {
     /// The user's settings, for every project.
     User,
     /// The project's settings, in the current directory.
     Project,
+    /// The agent's system-wide (managed) settings, which a user cannot change and a project
+    /// cannot override (needs root).
+    System,
 }
 
 /// `guardsh hook`.
@@ -672,7 +688,8 @@ pub struct InstallArgs {
     #[arg(value_enum, value_name = "AGENT")]
     pub agent: SettingsAgent,
 
-    /// The user's settings, or the project's in the current directory.
+    /// The user's settings, the project's in the current directory, or the system-wide
+    /// settings a user cannot change (root only).
     #[arg(long, value_enum, value_name = "SCOPE", default_value_t = Scope::User)]
     pub scope: Scope,
 

@@ -272,8 +272,21 @@ pub fn list(dir: Option<&Path>) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
-/// `guardsh shim remove`: only links to guardsh are removed.
+/// `guardsh shim remove`: only links to guardsh are removed, and never from inside a
+/// guarded command tree.
 pub fn remove(names: &[String], dir: Option<&Path>) -> Result<String, String> {
+    // The kernel already keeps a tree from removing the protected shims; this says why, and
+    // also holds for shims kept elsewhere (`--dir`, or no protected directory in use).
+    if let Ok(p) = crate::state::protected()
+        && crate::confine::inside(&p)
+    {
+        return Err(format!(
+            "shim remove refuses inside a command guardsh guards: taking guardsh from in front \
+             of a program is for a person, not for the agent's commands (the kernel keeps this \
+             command from changing {}); run it in a terminal of your own",
+            p.dir().display()
+        ));
+    }
     let dir = dir_or_default(dir)?;
     let mut removed = 0;
     for name in names {

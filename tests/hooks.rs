@@ -12,6 +12,10 @@ use serde_json::{Value, json};
 
 const EXE: &str = env!("CARGO_BIN_EXE_guardsh");
 
+/// A protected root that does not exist: every command here runs as on a machine without
+/// `guardsh setup`, whatever the machine has in /srv/guardsh.
+const NO_PROTECTED_ROOT: &str = "/nonexistent/guardsh-test-root";
+
 /// A directory that is removed when the test ends: a fake HOME and a project in it.
 struct Sandbox {
     root: PathBuf,
@@ -28,6 +32,7 @@ impl Sandbox {
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(root.join("home")).expect("create home");
         std::fs::create_dir_all(root.join("project")).expect("create project");
+        std::fs::create_dir_all(root.join("system")).expect("create system root");
         Sandbox { root }
     }
 
@@ -37,6 +42,11 @@ impl Sandbox {
 
     fn project(&self) -> PathBuf {
         self.root.join("project")
+    }
+
+    /// What guardsh takes for `/` when it looks for system-wide settings.
+    fn system(&self) -> PathBuf {
+        self.root.join("system")
     }
 
     /// Write a file under HOME.
@@ -55,6 +65,9 @@ impl Sandbox {
         cmd.args(args)
             .current_dir(self.project())
             .env("HOME", self.home())
+            .env("GUARDSH_TEST_PROTECTED_ROOT", NO_PROTECTED_ROOT)
+            // The agents' system-wide settings are read (and written) here, never in /etc.
+            .env("GUARDSH_TEST_SYSTEM_ROOT", self.system())
             .stdin(Stdio::null());
         for var in [
             "XDG_CONFIG_HOME",
@@ -703,6 +716,57 @@ fn agent_edit_tools_cannot_touch_guardsh_files() {
     assert!(refusal("claude-code", &o).contains("the guardsh program itself"));
 }
 
+#[test]
+fn agent_edit_tools_cannot_reach_protected_state_or_system_settings() {
+    let sb = Sandbox::new();
+    // A link in the project to the system-wide settings, and one to the protected root's
+    // parent: the file is judged where it leads.
+    let managed = sb.system().join("etc/claude-code/managed-settings.json");
+    std::fs::create_dir_all(managed.parent().expect("dir")).expect("mkdir");
+    std::fs::write(&managed, "{}").expect("write");
+    std::os::unix::fs::symlink(&managed, sb.project().join("notes.json")).expect("link");
+    let project = sb.project();
+    let cwd = project.to_str().expect("utf-8");
+    let sub = format!("{cwd}/src");
+    for (path, what) in [
+        (
+            format!("{NO_PROTECTED_ROOT}/0/approvals/forged"),
+            "protected state",
+        ),
+        (
+            format!("{NO_PROTECTED_ROOT}/0/spool/../audit.jsonl"),
+            "protected state",
+        ),
+        (
+            managed.display().to_string(),
+            "settings file that holds guardsh's hook",
+        ),
+        (
+            "../notes.json".to_owned(),
+            "settings file that holds guardsh's hook",
+        ),
+        (
+            "../.github/copilot/settings.local.json".to_owned(),
+            "settings file that holds guardsh's hook",
+        ),
+        (
+            "~/.local/share/guardsh/shims/psql".to_owned(),
+            "shims or shell links",
+        ),
+    ] {
+        let payload = json!({"tool_name": "Write", "cwd": sub,
+            "tool_input": {"file_path": path, "content": "{}"}});
+        let o = sb.hook("claude-code", &payload.to_string());
+        let reason = refusal("claude-code", &o);
+        assert!(reason.contains(what), "{path}: {reason}");
+    }
+    // An ordinary file beside them is the agent's to write.
+    let payload = json!({"tool_name": "Write", "cwd": cwd,
+        "tool_input": {"file_path": "notes.md", "content": "x"}});
+    let o = sb.hook("claude-code", &payload.to_string());
+    assert_eq!(stdout(&o), pass_output("claude-code"), "{}", stderr(&o));
+}
+
 // --- install / uninstall ----------------------------------------------------------------------
 
 /// A realistic Claude Code settings file: permissions, other hooks, keys in no sorted order.
@@ -1107,4 +1171,154 @@ fn doctor_finds_a_hook_that_does_not_work() {
     assert!(out.contains("cannot run /nonexistent/guardsh"), "{out}");
     assert!(out.contains("NOT WORKING"), "{out}");
     assert!(out.contains("failClosed"), "{out}");
+}
+
+// --- System scope ------------------------------------------------------------------------------
+
+#[test]
+fn system_scope_installs_where_a_project_cannot_switch_the_hook_off() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let sb = Sandbox::new();
+    let o = sb.run(&["install", "claude-code", "--scope", "system"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let managed = sb.system().join("etc/claude-code/managed-settings.json");
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(&managed).expect("managed settings"))
+            .expect("JSON");
+    assert_eq!(
+        v["hooks"]["PreToolUse"][0]["hooks"][0]["command"],
+        hook_command("claude-code"),
+        "{v}"
+    );
+    // Readable by the agent running as any user, writable by the owner alone.
+    let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o7777;
+    assert_eq!(mode(&managed), 0o644);
+    assert_eq!(mode(managed.parent().expect("dir")), 0o755);
+
+    // A project that switches every hook off does not reach a managed hook.
+    std::fs::create_dir_all(sb.project().join(".claude")).expect("mkdir");
+    std::fs::write(
+        sb.project().join(".claude/settings.local.json"),
+        r#"{"disableAllHooks": true}"#,
+    )
+    .expect("write");
+    let o = sb.run(&["doctor", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v = json_out(&o);
+    let claude = &v["agent_protection"][0];
+    assert_eq!(claude["agent"], "claude-code", "{v}");
+    assert_eq!(claude["protection"], "system-hook", "{v}");
+    assert_eq!(claude["user_can_switch_off"], false, "{v}");
+
+    // The same switch against a hook in the user's settings only: doctor says it is off.
+    assert_eq!(
+        sb.run(&["uninstall", "claude-code", "--scope", "system"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert!(!managed.exists(), "the file held only guardsh's hook");
+    assert_eq!(sb.run(&["install", "claude-code"]).status.code(), Some(0));
+    let o = sb.run(&["doctor", "--json"]);
+    assert_eq!(o.status.code(), Some(7), "{}", stdout(&o));
+    let v = json_out(&o);
+    let claude = &v["agent_protection"][0];
+    assert_eq!(claude["protection"], "user-hook", "{v}");
+    assert!(
+        claude["switched_off"][0]
+            .as_str()
+            .is_some_and(|s| s.contains("settings.local.json")),
+        "{v}"
+    );
+}
+
+#[test]
+fn system_scope_is_refused_where_it_would_protect_nothing() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let sb = Sandbox::new();
+    // Copilot CLI documents no system-wide settings file guardsh could use.
+    let o = sb.run(&["install", "copilot", "--scope", "system"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no documented system-wide"),
+        "{}",
+        stderr(&o)
+    );
+    // A system directory others can write: anyone could replace the hook there.
+    let dir = sb.system().join("etc/gemini-cli");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let o = sb.run(&["install", "gemini", "--scope", "system"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not out of users' reach"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.join("settings.json").exists());
+}
+
+#[test]
+fn system_scope_files_for_each_documented_agent() {
+    let sb = Sandbox::new();
+    for (agent, file) in [
+        ("cursor", "etc/cursor/hooks.json"),
+        ("codex", "etc/codex/config.toml"),
+        ("gemini", "etc/gemini-cli/settings.json"),
+    ] {
+        let o = sb.run(&["install", agent, "--scope", "system"]);
+        assert_eq!(o.status.code(), Some(0), "{agent}: {}", stderr(&o));
+        let text = std::fs::read_to_string(sb.system().join(file)).expect(file);
+        assert!(text.contains(&format!("hook {agent}")), "{agent}: {text}");
+    }
+    let o = sb.run(&["doctor", "--json"]);
+    let v = json_out(&o);
+    for agent in ["cursor", "codex", "gemini"] {
+        let p = v["agent_protection"]
+            .as_array()
+            .and_then(|a| a.iter().find(|p| p["agent"] == agent))
+            .unwrap_or_else(|| panic!("{agent} in {v}"));
+        assert_eq!(p["hook"], "system-hook", "{p}");
+    }
+}
+
+#[test]
+fn doctor_states_the_level_once_and_claims_no_confinement_it_cannot_see() {
+    let sb = Sandbox::new();
+    sb.put(".claude/settings.json", CLAUDE_SETTINGS);
+    assert_eq!(sb.run(&["install", "claude-code"]).status.code(), Some(0));
+    let o = sb.run(&["doctor"]);
+    let out = stdout(&o);
+    assert_eq!(out.matches("protection: parse-only").count(), 1, "{out}");
+    assert!(out.contains("no protected directory"), "{out}");
+    assert!(
+        out.contains("user-scope hook only (the agent's user can remove it)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the kernel boundary does not apply to commands guardsh does not start"),
+        "{out}"
+    );
+    let v = json_out(&sb.run(&["doctor", "--json"]));
+    assert_eq!(v["protection"], "parse-only", "{v}");
+    assert!(v["protection_note"].is_string(), "{v}");
+    // guardsh made the agent's shell, but with no kernel boundary: not a confined shell.
+    sb.put(
+        ".claude/settings.json",
+        &json!({"env": {"CLAUDE_CODE_SHELL": EXE}}).to_string(),
+    );
+    assert_eq!(sb.run(&["install", "claude-code"]).status.code(), Some(0));
+    let v = json_out(&sb.run(&["doctor", "--json"]));
+    let claude = &v["agent_protection"][0];
+    assert_eq!(claude["protection"], "user-hook", "{v}");
+    assert!(
+        claude["shell"]
+            .as_str()
+            .is_some_and(|s| s.contains("CLAUDE_CODE_SHELL")),
+        "{v}"
+    );
+    assert!(
+        claude["notes"].to_string().contains("parse-only"),
+        "{claude}"
+    );
 }

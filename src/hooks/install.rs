@@ -1,14 +1,18 @@
 //! `guardsh install AGENT` and `guardsh uninstall AGENT`: guardsh's hook into (or out of)
 //! an agent's settings file, merged with what is there, with a backup, idempotent, and
 //! `--dry-run` to see the change first.
+//!
+//! `--scope system` writes the agent's system-wide settings instead (see `system.rs`): the
+//! same merge and backup, root-owned 0755 directories and a 0644 file, and a refusal to write
+//! into a place a user could change afterwards, since a hook there would protect nothing.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use super::paths::{Home, agent_name};
 use super::settings::{self, Outcome};
-use super::{claude, copilot, cursor, diff, gemini};
-use crate::cli::{InstallArgs, SettingsAgent};
+use super::{claude, copilot, cursor, diff, gemini, system};
+use crate::cli::{InstallArgs, Scope, SettingsAgent};
 
 /// Why `install`, `uninstall` or `doctor` could not do their job.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +58,44 @@ pub enum Error {
     /// The report could not be serialised.
     #[error("cannot serialise the report: {0}")]
     Json(#[from] serde_json::Error),
+    /// `--scope system` for an agent with no system-wide settings guardsh knows of.
+    #[error(
+        "{agent} has no documented system-wide settings file that guardsh knows of, so there is no \
+         system scope for it; use --scope user or --scope project (docs/agent-settings.md)"
+    )]
+    NoSystemScope {
+        /// The agent.
+        agent: &'static str,
+    },
+    /// A system settings file, which only root may write.
+    #[error("writing {path} needs root: run `sudo {command}`")]
+    NeedsRoot {
+        /// The file.
+        path: String,
+        /// The same install, spelled out to run with sudo.
+        command: String,
+    },
+    /// `uninstall` from inside a guarded command tree.
+    #[error(
+        "uninstall refuses inside a command guardsh guards: removing guardsh's hook is for a \
+         person, not for the agent's commands (the kernel keeps this command from changing \
+         {dir}); run it in a terminal of your own"
+    )]
+    InsideTree {
+        /// The protected directory.
+        dir: String,
+    },
+    /// A system settings file in a place a user could change: a hook there guards nothing.
+    #[error(
+        "{path} is not out of users' reach ({why}); make it and the directories above it \
+         root-owned and writable only by root, then run this again"
+    )]
+    Unprotected {
+        /// The file.
+        path: String,
+        /// What a user could change.
+        why: String,
+    },
 }
 
 impl Error {
@@ -61,6 +103,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Settings { .. } => crate::exit::CONFIG,
+            Error::NoSystemScope { .. } => crate::exit::USAGE,
             _ => crate::exit::FAILURE,
         }
     }
@@ -93,14 +136,68 @@ pub fn uninstall(args: &InstallArgs, out: &mut dyn Write) -> Result<u8, Error> {
 }
 
 fn apply(args: &InstallArgs, direction: Direction, out: &mut dyn Write) -> Result<u8, Error> {
+    // Probed, not assumed: only a process inside a guarded tree fails to create a file in
+    // the protected directory. Any scope: a hook in the user's or project's settings is
+    // guardsh's as much as the system one, and the kernel does not keep those files.
+    if direction == Direction::Uninstall
+        && !args.dry_run
+        && let Ok(p) = crate::state::protected()
+        && crate::confine::inside(&p)
+    {
+        return Err(Error::InsideTree {
+            dir: p.dir().display().to_string(),
+        });
+    }
+    let result = apply_to(args, direction, out);
+    if args.scope != Scope::System {
+        return result;
+    }
+    // Not root: say the exact line that does it, with this binary's absolute path (sudo's
+    // own PATH may not find it).
+    match result {
+        Err(Error::Write { path, source }) if source.kind() == io::ErrorKind::PermissionDenied => {
+            let exe = std::env::current_exe().map_err(Error::SelfPath)?;
+            let verb = match direction {
+                Direction::Install => "install",
+                Direction::Uninstall => "uninstall",
+            };
+            Err(Error::NeedsRoot {
+                path,
+                command: format!(
+                    "{} {verb} {} --scope system",
+                    shell_words::quote(&exe.to_string_lossy()),
+                    agent_name(args.agent)
+                ),
+            })
+        }
+        other => other,
+    }
+}
+
+fn apply_to(args: &InstallArgs, direction: Direction, out: &mut dyn Write) -> Result<u8, Error> {
     let home = Home::detect().ok_or(Error::NoHome)?;
     let project = std::env::current_dir().map_err(Error::Cwd)?;
-    let path = home.settings_file(args.agent, args.scope, &project);
+    let system = args.scope == Scope::System;
+    let path =
+        home.settings_file(args.agent, args.scope, &project)
+            .ok_or(Error::NoSystemScope {
+                agent: agent_name(args.agent),
+            })?;
     let shown = path.display().to_string();
+    if system {
+        system::protected(&path, true).map_err(|why| Error::Unprotected {
+            path: shown.clone(),
+            why,
+        })?;
+    }
     let old = read_settings(&path)?;
+    let mut note = String::new();
     let outcome = match direction {
         Direction::Install => {
             let exe = crate::paths::guardsh_binary().map_err(Error::SelfPath)?;
+            if system && let Err(why) = system::protected_program(&exe) {
+                note = format!("note: {}.\n", system::program_note(&exe, &why));
+            }
             let command = settings::hook_command(&exe, agent_name(args.agent));
             edit_install(args.agent, old.as_deref(), &command)
         }
@@ -134,26 +231,33 @@ fn apply(args: &InstallArgs, direction: Direction, out: &mut dyn Write) -> Resul
             diff::unified(&shown, old.as_deref().unwrap_or(""), "")
         ),
         (Outcome::Write(new), false) => {
-            let backup = backup(&path, old.as_deref())?;
-            write_atomically(&path, new)?;
-            done(direction, name, &shown, backup.as_deref())
+            let backup = backup(&path, old.as_deref(), system)?;
+            write_atomically(&path, new, system)?;
+            done(direction, name, &shown, backup.as_deref(), system)
         }
         (Outcome::Remove, false) => {
-            let backup = backup(&path, old.as_deref())?;
+            let backup = backup(&path, old.as_deref(), system)?;
             std::fs::remove_file(&path).map_err(|source| Error::Write {
                 path: shown.clone(),
                 source,
             })?;
-            done(direction, name, &shown, backup.as_deref())
+            done(direction, name, &shown, backup.as_deref(), system)
         }
     };
     out.write_all(report.as_bytes())
+        .and_then(|()| out.write_all(note.as_bytes()))
         .and_then(|()| out.flush())
         .map_err(Error::Output)?;
     Ok(crate::exit::OK)
 }
 
-fn done(direction: Direction, name: &str, shown: &str, backup: Option<&Path>) -> String {
+fn done(
+    direction: Direction,
+    name: &str,
+    shown: &str,
+    backup: Option<&Path>,
+    system: bool,
+) -> String {
     let what = match direction {
         Direction::Install => format!("installed the {name} hook in {shown}"),
         Direction::Uninstall => format!("removed guardsh's {name} hook from {shown}"),
@@ -162,6 +266,10 @@ fn done(direction: Direction, name: &str, shown: &str, backup: Option<&Path>) ->
         format!(" (the old file is in {})", b.display())
     });
     let next = match (direction, name) {
+        (Direction::Install, _) if system => {
+            "\nA user cannot change this file, and the agent's user and project settings cannot \
+             switch this hook off (see `guardsh doctor` for what still can).\n"
+        }
         (Direction::Install, "codex") => {
             "\nCodex asks you to review and trust a new hook before it runs it: start codex and accept it.\n"
         }
@@ -243,8 +351,9 @@ pub(crate) fn read_settings(path: &Path) -> Result<Option<String>, Error> {
     Ok(Some(text))
 }
 
-/// Copy the old text next to the file, as `<file>.guardsh-backup-<UTC timestamp>`.
-fn backup(path: &Path, old: Option<&str>) -> Result<Option<PathBuf>, Error> {
+/// Copy the old text next to the file, as `<file>.guardsh-backup-<UTC timestamp>`. A system
+/// file's backup is 0644 like the file (it holds nothing the file did not show everyone).
+fn backup(path: &Path, old: Option<&str>, system: bool) -> Result<Option<PathBuf>, Error> {
     let Some(old) = old else {
         return Ok(None);
     };
@@ -260,10 +369,18 @@ fn backup(path: &Path, old: Option<&str>) -> Result<Option<PathBuf>, Error> {
             .open(&candidate)
         {
             Ok(mut f) => {
-                f.write_all(old.as_bytes()).map_err(|source| Error::Write {
-                    path: candidate.display().to_string(),
-                    source,
-                })?;
+                f.write_all(old.as_bytes())
+                    .and_then(|()| {
+                        if system {
+                            system::set_file_mode(&candidate)
+                        } else {
+                            Ok(())
+                        }
+                    })
+                    .map_err(|source| Error::Write {
+                        path: candidate.display().to_string(),
+                        source,
+                    })?;
                 return Ok(Some(candidate));
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => {
@@ -281,13 +398,15 @@ fn backup(path: &Path, old: Option<&str>) -> Result<Option<PathBuf>, Error> {
 }
 
 /// Write through a temporary file in the same directory and rename it over the old one,
-/// so the agent never reads a half-written settings file. The old file's permissions stay.
-fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
+/// so the agent never reads a half-written settings file. The old file's permissions stay; a
+/// system file gets [`system::FILE_MODE`] and new directories [`system::DIR_MODE`].
+fn write_atomically(path: &Path, text: &str, system: bool) -> Result<(), Error> {
     let err = |source| Error::Write {
         path: path.display().to_string(),
         source,
     };
-    // A settings file linked from a dotfiles repository stays a link: write its target.
+    // A settings file linked from a dotfiles repository stays a link: write its target. (A
+    // system file's link has been checked to lead only where root can write.)
     let resolved;
     let path = if path.is_symlink() {
         resolved = path.canonicalize().map_err(err)?;
@@ -296,7 +415,11 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
         path
     };
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(err)?;
+        if system {
+            system::create_dir(dir).map_err(err)?;
+        } else {
+            std::fs::create_dir_all(dir).map_err(err)?;
+        }
     }
     let name = path
         .file_name()
@@ -305,7 +428,9 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
     let tmp = path.with_file_name(format!(".{name}.guardsh-{}", std::process::id()));
     let result = (|| {
         std::fs::write(&tmp, text)?;
-        if let Ok(meta) = std::fs::metadata(path) {
+        if system {
+            system::set_file_mode(&tmp)?;
+        } else if let Ok(meta) = std::fs::metadata(path) {
             std::fs::set_permissions(&tmp, meta.permissions())?;
         }
         std::fs::rename(&tmp, path)

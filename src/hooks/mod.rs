@@ -21,6 +21,7 @@ pub mod install;
 mod paths;
 mod protect;
 mod settings;
+mod system;
 mod windsurf;
 
 use std::io::{self, Read, Write};

@@ -3,6 +3,9 @@
 //! `$HOME` and the XDG variables come from the `directories` crate, so a test (or a user)
 //! with another `HOME` gets another set of files. The agents' own overrides are honoured:
 //! `CLAUDE_CONFIG_DIR`, `CODEX_HOME`, `COPILOT_HOME`.
+//!
+//! The agents' system-wide settings are at fixed places under `/etc`, each from the agent's
+//! own documentation (docs/agent-settings.md has the sources).
 
 use std::path::{Path, PathBuf};
 
@@ -43,9 +46,16 @@ impl Home {
         })
     }
 
-    /// The settings file guardsh's hook goes into.
-    pub fn settings_file(&self, agent: SettingsAgent, scope: Scope, project: &Path) -> PathBuf {
-        match (agent, scope) {
+    /// The settings file guardsh's hook goes into; `None` for a system scope the agent does
+    /// not have.
+    pub fn settings_file(
+        &self,
+        agent: SettingsAgent,
+        scope: Scope,
+        project: &Path,
+    ) -> Option<PathBuf> {
+        Some(match (agent, scope) {
+            (_, Scope::System) => return system_settings_file(agent),
             (SettingsAgent::ClaudeCode, Scope::User) => self.claude.join("settings.json"),
             (SettingsAgent::ClaudeCode, Scope::Project) => project.join(".claude/settings.json"),
             (SettingsAgent::Cursor, Scope::User) => self.home.join(".cursor/hooks.json"),
@@ -57,7 +67,7 @@ impl Home {
             // Copilot reads every *.json in its hooks directory: guardsh has a file of its own.
             (SettingsAgent::Copilot, Scope::User) => self.copilot.join("hooks/guardsh.json"),
             (SettingsAgent::Copilot, Scope::Project) => project.join(".github/hooks/guardsh.json"),
-        }
+        })
     }
 
     /// The agent's own directory: its existence says the agent is set up for this user.
@@ -70,6 +80,40 @@ impl Home {
             SettingsAgent::Copilot => self.copilot.clone(),
         }
     }
+}
+
+/// The agent's system-wide settings file: read by the agent for every user, above the user's
+/// and the project's settings, and writable only by root. `None` where guardsh found no
+/// documented place (Copilot CLI documents "policy" hooks, but not where they live on Linux).
+pub(crate) fn system_settings_file(agent: SettingsAgent) -> Option<PathBuf> {
+    let relative = match agent {
+        // Managed settings: above every other layer; a `disableAllHooks` below them leaves
+        // managed hooks running.
+        SettingsAgent::ClaudeCode => "etc/claude-code/managed-settings.json",
+        // The enterprise hooks file.
+        SettingsAgent::Cursor => "etc/cursor/hooks.json",
+        // The system config layer; Codex counts its hooks as managed (trusted by policy, not
+        // disabled from the user's hook list).
+        SettingsAgent::Codex => "etc/codex/config.toml",
+        // The system settings file, which overrides the user's and the project's.
+        SettingsAgent::Gemini => "etc/gemini-cli/settings.json",
+        SettingsAgent::Copilot => return None,
+    };
+    Some(system_root().join(relative))
+}
+
+/// The directory the system's files are found under: `/`.
+///
+/// Tests cannot write `/etc`, so a debug build reads `GUARDSH_TEST_SYSTEM_ROOT` instead. Only a
+/// debug build: an agent can set environment variables for the commands it runs, and a
+/// release guardsh that honoured the variable could be told to install its "system" hook in
+/// a directory the agent owns, or `doctor` to vouch for one.
+pub(crate) fn system_root() -> PathBuf {
+    #[cfg(debug_assertions)]
+    if let Some(root) = env_dir("GUARDSH_TEST_SYSTEM_ROOT") {
+        return root;
+    }
+    PathBuf::from("/")
 }
 
 /// An absolute directory from an environment variable.

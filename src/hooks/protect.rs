@@ -2,6 +2,10 @@
 //! them. Shell commands that touch the same files are refused by the `guardsh-self` pack
 //! (`guards/guardsh-self.yaml`); an agent's own edit tools (Claude Code's Edit and Write,
 //! Gemini's write_file…) are not shell commands, so they are checked here.
+//!
+//! Those tools run in the agent's own process, outside any tree guardsh confines (unless the
+//! agent was started with `guardsh confine`), so the kernel does not keep guardsh's protected
+//! directory from them: this check, by path, is what stands in front of it there.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -70,6 +74,8 @@ const SETTINGS: &str = "an agent's settings file that holds guardsh's hook";
 const CONFIG: &str = "guardsh's own configuration";
 const STATE: &str = "guardsh's audit log";
 const BINARY: &str = "the guardsh program itself";
+const PROTECTED: &str = "guardsh's protected state (approvals, trust records, audit log, shims)";
+const LINKS: &str = "guardsh's shims or shell links";
 
 /// The file, by where it is.
 fn classify(path: &Path, home: Option<&Home>) -> Option<&'static str> {
@@ -91,13 +97,38 @@ fn classify(path: &Path, home: Option<&Home>) -> Option<&'static str> {
                 | [".codex", "config.toml" | "hooks.json"]
                 | [".windsurf", "hooks.json"]
         )
-    ) || matches!(last(3), Some([".codeium", "windsurf", "hooks.json"] | [".github", "hooks", "guardsh.json"] | [".clinerules", "hooks", _] | ["Cline", "Hooks", _]))
+    ) || matches!(last(3), Some([".codeium", "windsurf", "hooks.json"] | [".github", "hooks", "guardsh.json"] | [".github", "copilot", "settings.json" | "settings.local.json"] | [".clinerules", "hooks", _] | ["Cline", "Hooks", _]))
         // Copilot CLI: every hook file, and the settings that can switch hooks off.
         || names.iter().rposition(|n| *n == ".copilot").is_some_and(|i| {
             matches!(names.get(i + 1..), Some(["hooks", ..] | ["settings.json" | "config.json"]))
         });
     if settings {
         return Some(SETTINGS);
+    }
+    // Everything under the protected root, whoever's: approvals, trust, the log, the
+    // protected binary, shims and links.
+    let root = crate::state::root();
+    if path.starts_with(&root) || root.canonicalize().is_ok_and(|r| path.starts_with(r)) {
+        return Some(PROTECTED);
+    }
+    // The agents' system-wide settings, where `install --scope system` puts the hook.
+    if super::paths::SETTINGS_AGENTS
+        .iter()
+        .filter_map(|a| super::paths::system_settings_file(*a))
+        .any(|f| same_file(path, &f))
+    {
+        return Some(SETTINGS);
+    }
+    if [crate::paths::shim_dir(), crate::paths::shell_bin_dir()]
+        .into_iter()
+        .flatten()
+        .any(|d| path.starts_with(&d) || d.canonicalize().is_ok_and(|r| path.starts_with(r)))
+        || contains_run(&names, &[".local", "share", "guardsh"])
+    {
+        return Some(LINKS);
+    }
+    if crate::paths::guardsh_binary().is_ok_and(|b| same_file(path, &b)) {
+        return Some(BINARY);
     }
     if let Some(h) = home {
         // The agents' directories may be elsewhere ($CLAUDE_CONFIG_DIR…).
@@ -140,6 +171,11 @@ fn classify(path: &Path, home: Option<&Home>) -> Option<&'static str> {
         return Some(BINARY);
     }
     None
+}
+
+/// `path` names `file`, as written or after resolving links on either side.
+fn same_file(path: &Path, file: &Path) -> bool {
+    path == file || file.canonicalize().is_ok_and(|real| path == real)
 }
 
 /// `names` has `run` as consecutive components.
