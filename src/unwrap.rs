@@ -18,6 +18,7 @@
 mod carriers;
 mod git;
 mod jobs;
+mod names;
 mod opts;
 mod packages;
 mod positional;
@@ -121,6 +122,8 @@ struct Engine {
     looked_at: RefCell<Vec<(usize, String)>>,
     /// How many script files were looked up (each lookup scans the line).
     lookups: Cell<usize>,
+    /// Checks names.rs made that read the whole line (bounded, see there).
+    name_scans: Cell<usize>,
     /// A limit was hit: stop looking.
     stopped: bool,
 }
@@ -144,6 +147,7 @@ impl Engine {
             read_files: HashSet::new(),
             looked_at: RefCell::new(Vec::new()),
             lookups: Cell::new(0),
+            name_scans: Cell::new(0),
             stopped: false,
         }
     }
@@ -311,6 +315,9 @@ impl Engine {
             self.apply(i, &cmd, step);
         }
         for step in carriers::steps(&cmd) {
+            self.apply(i, &cmd, step);
+        }
+        for step in names::steps(self, &cmd) {
             self.apply(i, &cmd, step);
         }
     }

@@ -88,6 +88,20 @@ const WRAPPERS: &[(&str, &[&str])] = &[
     ("env --unset=HOME --chdir /tmp rm x", &["rm", "x"]),
     ("env -S 'FOO=1 rm -rf /'", &["rm", "-rf", "/"]),
     ("env -0 -- rm x", &["rm", "x"]),
+    (
+        "valgrind --leak-check=full -q rm -rf /",
+        &["rm", "-rf", "/"],
+    ),
+    (
+        "setpriv --reuid 0 --clear-groups rm -rf /",
+        &["rm", "-rf", "/"],
+    ),
+    ("toybox rm -rf /", &["rm", "-rf", "/"]),
+    // An alias's text runs where its name does (with expand_aliases).
+    (
+        "alias ls='rm -rf /'; shopt -s expand_aliases; ls",
+        &["rm", "-rf", "/"],
+    ),
     // BSD's -P takes the PATH to search, GNU's -a the program's argv[0]; long options by
     // any unique prefix, as getopt_long reads them.
     ("env -P /opt/bin rm -rf /", &["rm", "-rf", "/"]),
@@ -533,6 +547,15 @@ const UNKNOWN: &[(&str, K)] = &[
     ("bash <<EOF\nrm -rf $dir\nEOF", K::DynamicScript),
     ("sudo $cmd", K::DynamicProgram),
     ("env \"$p\" -rf /", K::DynamicProgram),
+    // A program written, copied or linked in the line, then run by its path; a name hashed
+    // to another program.
+    ("cp /bin/rm /tmp/x; /tmp/x -rf /", K::HiddenScript),
+    ("ln -s /bin/rm ./del; ./del -rf /", K::HiddenScript),
+    (
+        "echo 'rm -rf /' > run; chmod +x run; ./run",
+        K::HiddenScript,
+    ),
+    ("hash -p /bin/rm del; del -rf /", K::DynamicProgram),
     // An env option guardsh does not know: which word is the program is unknown.
     ("env -X /tmp/x rm -rf /", K::DynamicProgram),
     ("env --frobnicate /tmp/x rm -rf /", K::DynamicProgram),

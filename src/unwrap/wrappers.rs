@@ -394,8 +394,39 @@ pub(super) fn peel(cmd: &Command) -> Peel {
             }
             Peel::run(from(argv, s.rest), "pkexec")
         }
-        "busybox" => match argv.get(1) {
-            Some(w) if !w.text.starts_with('-') => Peel::run(from(argv, 1), "busybox"),
+        // valgrind's own options are all `--name=value` or single letters without values.
+        "valgrind" => simple(argv, name, &Spec::default(), 0),
+        "setpriv" => simple(
+            argv,
+            name,
+            &Spec {
+                long_val: &[
+                    "reuid",
+                    "regid",
+                    "ruid",
+                    "rgid",
+                    "euid",
+                    "egid",
+                    "groups",
+                    "inh-caps",
+                    "ambient-caps",
+                    "bounding-set",
+                    "securebits",
+                    "pdeathsig",
+                    "selinux-label",
+                    "apparmor-profile",
+                    "landlock-access",
+                    "landlock-rule",
+                    "seccomp-filter",
+                    "ptracer",
+                    "rlimit",
+                ],
+                ..Spec::default()
+            },
+            0,
+        ),
+        "toybox" | "busybox" => match argv.get(1) {
+            Some(w) if !w.text.starts_with('-') => Peel::run(from(argv, 1), name),
             _ => Peel::none(),
         },
         "xargs" => jobs::xargs(argv),
