@@ -118,9 +118,12 @@ fn check(parent: &Path, dir: &Path, uid: u32) -> Result<(), Missing> {
         Ok(m) => m,
         Err(_) => return Err(Missing::NotSetUp(dir.to_path_buf())),
     };
-    if !d.is_dir() || d.uid() != uid || d.mode() & 0o077 != 0 {
+    // Others may pass through (0711), to run the protected copy from a system-wide hook;
+    // they can neither list it nor read what is in it.
+    if !d.is_dir() || d.uid() != uid || d.mode() & 0o066 != 0 {
         return unsafe_(format!(
-            "{} must be a directory (not a link) of the user's own, mode 0700",
+            "{} must be a directory (not a link) of the user's own that only they can read \
+             and write (mode 0711 or 0700)",
             dir.display()
         ));
     }
@@ -158,11 +161,11 @@ pub fn setup(uid: u32, gid: u32, binary: &Path) -> Result<Vec<String>, String> {
     }
     std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o755))
         .map_err(|e| format!("{}: {e}", parent.display()))?;
-    if mkdir(&dir, 0o700)? {
+    if mkdir(&dir, 0o711)? {
         done.push(format!("created {}", dir.display()));
     }
     chown(&dir, uid, gid)?;
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o711))
         .map_err(|e| format!("{}: {e}", dir.display()))?;
     let p = Protected { dir: dir.clone() };
     for sub in [
@@ -237,7 +240,7 @@ mod tests {
         // Only root may own the parent outside tests; as root, the mode decides.
         if uid == 0 {
             assert!(matches!(check(&base, &dir, uid), Err(Missing::Unsafe(_))));
-            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o711)).expect("chmod");
             assert_eq!(check(&base, &dir, uid), Ok(()));
             std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o777)).expect("chmod");
             assert!(matches!(check(&base, &dir, uid), Err(Missing::Unsafe(_))));

@@ -44,7 +44,7 @@ pub(crate) fn program_note(program: &Path, why: &str) -> String {
             "the hook runs {}, guardsh's protected copy: no command guardsh starts can \
              replace it, but the user's own processes outside every guarded tree could ({why}); \
              guardsh refuses the agent's edit tools there, and `guardsh confine -- AGENT` puts \
-             the agent itself inside the boundary. Other users of this machine cannot run it",
+             the agent itself inside the boundary",
             program.display()
         )
     } else {
