@@ -147,9 +147,15 @@ fn main() {
                     if let Some(a) = aliases.get(program) {
                         spec.aliases.clone_from(a);
                     }
+                    // What only build.rs reads (command carriers) stays out of the runtime
+                    // copy; the rest of the spec goes with the bucket.
+                    spec.command_options.clear();
+                    spec.command_env.clear();
                     if !spec.aliases.is_empty()
                         || !spec.options_with_value.is_empty()
+                        || !spec.options_with_command.is_empty()
                         || !spec.help_flags.is_empty()
+                        || spec.long_options_abbreviate
                         || spec.environment.is_some()
                     {
                         slot.programs.insert(program.to_string(), spec);

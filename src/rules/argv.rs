@@ -31,11 +31,29 @@ pub struct OptionSpec {
     /// Options followed by a command, up to a `;` or `+` word (`-exec`): its words are one
     /// option's value, not options.
     pub with_command: Vec<String>,
+    /// The program takes a unique prefix of a long option for the option.
+    pub abbreviates: bool,
+    /// The long options rules name for the program, which a prefix is resolved among.
+    pub known_long: Vec<String>,
 }
 
 impl OptionSpec {
     fn takes_value(&self, name: &str) -> bool {
         self.with_value.iter().any(|o| o == name)
+    }
+
+    /// The long option `name` stands for: itself, or for a program that abbreviates, the
+    /// one known option it is a prefix of (`--recu` is `--recursive`). A prefix of several
+    /// is left as written: the program itself finds it ambiguous and runs nothing.
+    fn full_name(&self, name: String) -> String {
+        if !self.abbreviates || name.len() < 4 || self.known_long.contains(&name) {
+            return name;
+        }
+        let mut candidates = self.known_long.iter().filter(|k| k.starts_with(&name));
+        match (candidates.next(), candidates.next()) {
+            (Some(one), None) => one.clone(),
+            _ => name,
+        }
     }
 }
 
@@ -84,6 +102,7 @@ pub fn normalise<'a>(args: &'a [Word], spec: &OptionSpec) -> Vec<Token<'a>> {
                 Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
                 None => (t.to_string(), None),
             };
+            let name = spec.full_name(name);
             let value = if inline.is_none() && spec.takes_value(&name) {
                 let v = args.get(i);
                 i += usize::from(v.is_some());
@@ -182,6 +201,37 @@ mod tests {
                 Token::Operand(w) => format!("<{}>", w.text),
             })
             .collect()
+    }
+
+    #[test]
+    fn a_unique_prefix_is_the_long_option_it_abbreviates() {
+        let spec = OptionSpec {
+            abbreviates: true,
+            known_long: vec![
+                "--force".into(),
+                "--force-with-lease".into(),
+                "--delete".into(),
+            ],
+            ..OptionSpec::default()
+        };
+        let name = |t: &str| spec.full_name(t.to_owned());
+        assert_eq!(name("--dele"), "--delete");
+        assert_eq!(name("--force"), "--force", "an exact name is itself");
+        assert_eq!(
+            name("--forc"),
+            "--forc",
+            "ambiguous: the program refuses it"
+        );
+        assert_eq!(name("--d"), "--d", "too short to read");
+        let plain = OptionSpec {
+            known_long: vec!["--delete".into()],
+            ..OptionSpec::default()
+        };
+        assert_eq!(
+            plain.full_name("--dele".into()),
+            "--dele",
+            "the program does not abbreviate"
+        );
     }
 
     #[test]

@@ -124,7 +124,14 @@ impl Embedded {
     /// the rules' reading of the words could find is among `flags`, and every operand is
     /// among `args`.
     fn could_match(&self, args: &[crate::parse::Word], flags: &[String]) -> bool {
-        let has = |f: &&str| flags.iter().any(|x| x == f);
+        // `--recu` may stand for `--recursive` in a program that abbreviates: a long word
+        // that is a prefix of the rule's option keeps the rule in play (the real reading,
+        // with the program's spec, decides).
+        let has = |f: &&str| {
+            flags.iter().any(|x| {
+                x == f || (x.len() >= 4 && x.starts_with("--") && f.starts_with(x.as_str()))
+            })
+        };
         (self.flags_any.is_empty() || self.flags_any.iter().any(has))
             && self.flags_all.iter().all(|group| group.iter().any(has))
             && (self.operand_glob.is_empty()

@@ -138,6 +138,7 @@ impl RuleSet {
                 spec.help.extend(program.help_flags.iter().cloned());
                 spec.with_command
                     .extend(program.options_with_command.iter().cloned());
+                spec.abbreviates |= program.long_options_abbreviate;
                 for alias in &program.aliases {
                     set.aliases.insert(alias.clone(), name.clone());
                 }
@@ -275,7 +276,40 @@ impl RuleSet {
                 });
             }
         }
+        set.learn_long_options();
         Ok(set)
+    }
+
+    /// For each program that abbreviates long options, the long options its rules and its
+    /// option readers name: what a prefix on a command line is resolved among.
+    fn learn_long_options(&mut self) {
+        for (program, indexes) in &self.by_program {
+            let Some(spec) = self.options.get_mut(program) else {
+                continue;
+            };
+            if !spec.abbreviates {
+                continue;
+            }
+            let mut known: Vec<String> = spec
+                .with_value
+                .iter()
+                .chain(&spec.help)
+                .filter(|o| o.starts_with("--"))
+                .cloned()
+                .collect();
+            for r in indexes.iter().filter_map(|&i| self.rules.get(i)) {
+                let names = r
+                    .flags_any
+                    .iter()
+                    .chain(r.flags_all.iter().flatten())
+                    .chain(&r.flags_none)
+                    .chain(r.option_value.iter().flat_map(|(n, _)| n));
+                known.extend(names.filter(|n| n.starts_with("--")).cloned());
+            }
+            known.sort();
+            known.dedup();
+            spec.known_long = known;
+        }
     }
 
     /// All rules, in load order.

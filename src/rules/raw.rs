@@ -46,6 +46,11 @@ pub struct Program {
     /// built-in packs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub command_env: Vec<String>,
+    /// The program accepts any unique prefix of a long option (`rm --recu`, `git push
+    /// --dele`), as GNU getopt_long, git's option parser and Python's argparse do: a prefix
+    /// of exactly one long option the rules name is read as that option.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub long_options_abbreviate: bool,
     /// Other names the same program is installed under (`tofu` for `terraform`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,

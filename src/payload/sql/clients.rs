@@ -110,7 +110,15 @@ fn inline(text: &str, of: &Word) -> Word {
 
 fn parse<'a>(args: &'a [Word], spec: &Spec) -> Parsed<'a> {
     let lookup = |name: &str| -> Option<Role> {
-        let found = spec.opts.iter().find(|(n, _)| *n == name).map(|(_, r)| *r);
+        let mut found = spec.opts.iter().find(|(n, _)| *n == name).map(|(_, r)| *r);
+        // getopt_long takes a unique prefix of a long option (`psql --comma=…`): one that
+        // names a single option the client is known to read is that option.
+        if found.is_none() && spec.getopt && name.starts_with("--") && name.len() >= 4 {
+            let mut prefixed = spec.opts.iter().filter(|(n, _)| n.starts_with(name));
+            if let (Some((_, role)), None) = (prefixed.next(), prefixed.next()) {
+                found = Some(*role);
+            }
+        }
         if found.is_none() && spec.dash_agnostic {
             let alt = match name.strip_prefix("--") {
                 Some(rest) => format!("-{rest}"),
