@@ -8,6 +8,7 @@
 
 pub mod approve;
 pub mod audit;
+pub mod capped;
 pub mod check;
 pub mod cli;
 pub mod clock;
