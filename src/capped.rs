@@ -179,20 +179,25 @@ pub fn read_optional(path: &Path, cap: u64) -> Result<Option<Vec<u8>>, Error> {
     }
 }
 
-/// [`read_optional`] for text: bytes that are not UTF-8 are an [`Error::Io`] of kind
+/// [`read`] for text: bytes that are not UTF-8 are an [`Error::Io`] of kind
 /// `InvalidData`, as `std::fs::read_to_string` gives.
+pub fn read_text(path: &Path, cap: u64) -> Result<String, Error> {
+    String::from_utf8(read(path, cap)?).map_err(|_| Error::Io {
+        path: path.to_path_buf(),
+        source: io::Error::new(
+            io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        ),
+    })
+}
+
+/// [`read_text`], with a file that is not there (or under a non-directory) as `None`.
 pub fn read_optional_text(path: &Path, cap: u64) -> Result<Option<String>, Error> {
-    read_optional(path, cap)?
-        .map(|bytes| {
-            String::from_utf8(bytes).map_err(|_| Error::Io {
-                path: path.to_path_buf(),
-                source: io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "stream did not contain valid UTF-8",
-                ),
-            })
-        })
-        .transpose()
+    match read_text(path, cap) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.is_missing() => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// At most `cap + 1` bytes of a stream (standard input, a pipe, an open file); true when
