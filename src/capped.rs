@@ -23,6 +23,14 @@ pub const CONFIG: u64 = 1 << 20;
 /// approve a long line that guardsh itself was willing to judge.
 pub const RECORD: u64 = 6 * (4 << 20) + (1 << 20);
 
+/// The trust records (`trust.rs`): one path and one SHA-256 per trusted file, so a few
+/// hundred bytes per file; 256 KiB is a thousand trusted files.
+pub const TRUST: u64 = 256 << 10;
+
+/// Login startup files (`startup.rs`) and `/etc/passwd`: shell text judged before a login
+/// shell starts, as long as a command line may be (a larger one cannot be judged whole).
+pub const STARTUP: u64 = 4 << 20;
+
 /// Agents' settings files that `guardsh install` and `doctor` read and rewrite. These can
 /// carry an agent's whole permission lists; 16 MiB is far above any seen, and a rewrite of
 /// a larger file is refused rather than risked.
@@ -137,9 +145,13 @@ fn kind_of(t: std::fs::FileType) -> Option<Kind> {
     })
 }
 
-/// The bytes of the regular file at `path` (symbolic links followed), at most `cap` of
-/// them, or why not.
-pub fn read(path: &Path, cap: u64) -> Result<Vec<u8>, Error> {
+/// The regular file at `path` opened for reading, checked as [`read`] checks it but with
+/// no size cap: for a log that is read line by line and never held whole (`guardsh log`).
+pub fn open(path: &Path) -> Result<std::fs::File, Error> {
+    open_checked(path, u64::MAX).map(|(file, _)| file)
+}
+
+fn open_checked(path: &Path, cap: u64) -> Result<(std::fs::File, std::fs::Metadata), Error> {
     let io_err = |source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -158,6 +170,17 @@ pub fn read(path: &Path, cap: u64) -> Result<Vec<u8>, Error> {
     // What was opened is what counts: the same checks on the open file.
     let meta = file.metadata().map_err(io_err)?;
     check(path, &meta, cap)?;
+    Ok((file, meta))
+}
+
+/// The bytes of the regular file at `path` (symbolic links followed), at most `cap` of
+/// them, or why not.
+pub fn read(path: &Path, cap: u64) -> Result<Vec<u8>, Error> {
+    let io_err = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let (file, meta) = open_checked(path, cap)?;
     let (bytes, over) = read_stream(file, cap, meta.len()).map_err(io_err)?;
     if over {
         // It grew while being read.

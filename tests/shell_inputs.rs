@@ -231,3 +231,65 @@ fn a_script_file_that_is_a_fifo_or_huge_is_refused_and_nothing_runs() {
     assert!(err.contains("big.sh is 5368709120 bytes"), "{err}");
     assert_eq!(home.recorded(), "", "the shell never started");
 }
+
+#[test]
+fn a_user_config_that_is_a_fifo_stops_everything_at_once() {
+    let home = Home::new("fifo-user-config");
+    home.stand_in("destroy");
+    let dir = home.dir.join(".config/guardsh");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    mkfifo(&dir.join("config.yaml"));
+    let (out, _) = run_within(
+        home.guardsh(&["-c", "destroy now"]),
+        Duration::from_secs(10),
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{err}");
+    assert!(err.contains("config.yaml is a FIFO"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert_eq!(home.recorded(), "", "nothing may run");
+}
+
+#[test]
+fn trust_records_that_are_a_fifo_trust_nothing_and_do_not_hang() {
+    let home = Home::new("fifo-trust");
+    home.stand_in("hello");
+    let state = home.dir.join(".local/state/guardsh");
+    std::fs::create_dir_all(&state).expect("mkdir");
+    mkfifo(&state.join("trust.json"));
+    let (out, _) = run_within(home.guardsh(&["-c", "hello"]), Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(home.recorded(), "hello \n");
+}
+
+#[test]
+fn config_trust_names_a_startup_file_that_is_a_fifo_or_huge_and_trusts_nothing() {
+    let home = Home::new("trust-special");
+    mkfifo(&home.dir.join(".profile"));
+    let (out, _) = run_within(home.guardsh(&["config", "trust"]), Duration::from_secs(10));
+    let err = text(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("nothing trusted") && err.contains(".profile is a FIFO"),
+        "{err}"
+    );
+    std::fs::remove_file(home.dir.join(".profile")).expect("rm");
+    sparse(&home.dir.join(".bash_profile"));
+    let (out, took) = run_within(home.guardsh(&["config", "trust"]), Duration::from_secs(10));
+    let err = text(&out.stderr);
+    assert!(err.contains(".bash_profile is 5368709120 bytes"), "{err}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    assert!(!home.dir.join(".local/state/guardsh/trust.json").exists());
+}
+
+#[test]
+fn the_audit_log_as_a_fifo_is_named_not_waited_on() {
+    let home = Home::new("fifo-log");
+    let state = home.dir.join(".local/state/guardsh");
+    std::fs::create_dir_all(&state).expect("mkdir");
+    mkfifo(&state.join("audit.jsonl"));
+    let (out, _) = run_within(home.guardsh(&["log"]), Duration::from_secs(10));
+    let err = text(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("audit.jsonl is a FIFO"), "{err}");
+}
