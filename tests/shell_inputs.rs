@@ -293,3 +293,44 @@ fn the_audit_log_as_a_fifo_is_named_not_waited_on() {
     assert_ne!(out.status.code(), Some(0), "{err}");
     assert!(err.contains("audit.jsonl is a FIFO"), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Shell flags: `-n` counts only when nothing after it undoes it.
+
+/// guardsh in shell mode with `args`, whose real shell is a stand-in that only records.
+fn with_recorder_shell(home: &Home, args: &[&str]) -> Output {
+    home.stand_in("recshell");
+    let mut cmd = home.guardsh(args);
+    cmd.env("GUARDSH_SHELL", home.dir.join("bin/recshell"));
+    run_within(cmd, Duration::from_secs(20)).0
+}
+
+#[test]
+fn a_noexec_flag_undone_later_does_not_let_the_line_through() {
+    let undone: &[&[&str]] = &[
+        &["-n", "+n", "-c", "rm -rf ~/.ssh"],
+        &["-xn", "+n", "-c", "rm -rf ~/.ssh"],
+        &["-n", "+o", "noexec", "-c", "rm -rf ~/.ssh"],
+        &["-o", "noexec", "+o", "noexec", "-c", "rm -rf ~/.ssh"],
+        &["-n", "+nc", "rm -rf ~/.ssh"],
+        // bash runs `+c CMD` as it runs `-c CMD`.
+        &["+c", "rm -rf ~/.ssh"],
+    ];
+    for args in undone {
+        let home = Home::new("noexec-undone");
+        let out = with_recorder_shell(&home, args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(126), "{args:?}: {err}");
+        assert!(err.contains("rm -rf ~/.ssh"), "{args:?}: {err}");
+        assert_eq!(home.recorded(), "", "{args:?}: the shell was reached");
+    }
+}
+
+#[test]
+fn a_noexec_flag_that_holds_hands_the_line_to_the_shell_unjudged() {
+    // The shell reads it and runs nothing; guardsh has nothing to refuse.
+    let home = Home::new("noexec-holds");
+    let out = with_recorder_shell(&home, &["-n", "-x", "-c", "rm -rf ~/.ssh"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(home.recorded(), "recshell -n -x -c rm -rf ~/.ssh\n");
+}
