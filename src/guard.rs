@@ -96,6 +96,18 @@ pub fn run(mut argv: Vec<OsString>) -> u8 {
     if inv.dry_run {
         return dry_run(command, &verdict);
     }
+    // A login shell sources startup files the agent may have written to: judged here, for
+    // login invocations only (the cost of reading them is theirs alone).
+    if inv.login
+        && !inv.noprofile
+        && verdict.decision != Decision::Deny
+        && let Err(r) = crate::startup::check(&shell, &mut policy)
+    {
+        let judged = r.verdict.as_deref().unwrap_or(&verdict);
+        audit::record(&Entry::new(Mode::Shell, command, judged, Outcome::Refused));
+        say(&r.to_string());
+        return exit::REFUSED;
+    }
     let stdin_for_shell = || match &stdin_copy {
         Some(bytes) => replay(bytes).map(Some),
         None => Ok(None),

@@ -88,8 +88,9 @@ fn passwd_entry(name: &str) -> Option<(u32, u32)> {
     })
 }
 
-/// The login shells' startup files a trust record covers, relative to the home directory.
-pub const STARTUP_FILES: &[&str] = &[".bash_profile", ".bash_login", ".profile", ".bashrc"];
+/// The login shells' startup files a trust record covers, relative to the home directory:
+/// the one list [`crate::startup`] judges from.
+pub const STARTUP_FILES: &[&str] = crate::startup::HOME_FILES;
 
 /// `guardsh config trust`: record the exact content of the user's config, the user's packs
 /// and the login startup files, and say what that lets loosen.
@@ -118,8 +119,19 @@ pub fn trust() -> Result<String, String> {
         }
     }
     if let Some(home) = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf()) {
-        for f in STARTUP_FILES {
-            add(home.join(f), crate::capped::STARTUP);
+        // The home's startup files and what a login shell sources from them (any shell
+        // guardsh may start), so that a trusted `~/.bash_profile` may source a trusted
+        // `~/.cargo/env`.
+        let mut seen: Vec<PathBuf> = Vec::new();
+        for shell in ["bash", "zsh", "sh"] {
+            for p in crate::startup::files_to_trust(Path::new(shell), &home) {
+                if !seen.contains(&p) {
+                    seen.push(p);
+                }
+            }
+        }
+        for p in seen {
+            add(p, crate::capped::STARTUP);
         }
     }
     if let Some(e) = problem {

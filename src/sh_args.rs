@@ -34,6 +34,11 @@ pub struct Invocation {
     /// `-n` (or `-o noexec`) in force once every flag is applied: the shell reads the
     /// commands and runs none. False when a later `+n` or `+o noexec` undid it.
     pub noexec: bool,
+    /// A login shell: `-l` (either sign, as bash takes it), `--login`, or an `argv[0]`
+    /// starting with `-`. It sources the login startup files (`crate::startup`).
+    pub login: bool,
+    /// `--noprofile`: a login shell that sources no startup file.
+    pub noprofile: bool,
     /// `--dry-run` (guardsh's own flag, before the shell's): decide and run nothing.
     pub dry_run: bool,
 }
@@ -88,6 +93,10 @@ pub fn read(argv0: OsString, mut args: Vec<OsString>, stdin_is_terminal: bool) -
     let mut s = false;
     let mut noexec = false;
     let mut info = false;
+    let mut login = std::path::Path::new(&argv0)
+        .file_name()
+        .is_some_and(|n| n.as_encoded_bytes().starts_with(b"-"));
+    let mut noprofile = false;
     let mut i = 0;
     while let Some(arg) = args.get(i) {
         let text = arg.to_string_lossy();
@@ -99,8 +108,11 @@ pub fn read(argv0: OsString, mut args: Vec<OsString>, stdin_is_terminal: bool) -
             if long.is_empty() {
                 break;
             }
-            if matches!(long, "version" | "help") {
-                info = true;
+            match long {
+                "version" | "help" => info = true,
+                "login" => login = true,
+                "noprofile" => noprofile = true,
+                _ => {}
             }
             let name = format!("--{}", long.split('=').next().unwrap_or(long));
             i += 1;
@@ -123,6 +135,7 @@ pub fn read(argv0: OsString, mut args: Vec<OsString>, stdin_is_terminal: bool) -
             match ch {
                 'c' => c = true,
                 's' => s = true,
+                'l' => login = true,
                 _ => {}
             }
         }
@@ -158,6 +171,8 @@ pub fn read(argv0: OsString, mut args: Vec<OsString>, stdin_is_terminal: bool) -
         args,
         source,
         noexec,
+        login,
+        noprofile,
         dry_run,
     }
 }
@@ -286,6 +301,29 @@ mod tests {
             assert_eq!(inv(args).noexec, *want, "{args:?}");
             assert_eq!(inv(args).source, cmd("x"), "{args:?}");
         }
+    }
+
+    #[test]
+    fn login_shells_are_told() {
+        let cases: &[(&str, &[&str], bool)] = &[
+            ("guardsh", &["-lc", "x"], true),
+            ("guardsh", &["-l", "-c", "x"], true),
+            ("guardsh", &["+l", "-c", "x"], true),
+            ("guardsh", &["--login", "-c", "x"], true),
+            ("-bash", &["-c", "x"], true),
+            ("guardsh", &["-c", "x"], false),
+            ("guardsh", &["-c", "x", "-l"], false),
+            ("guardsh", &["-o", "pipefail", "-c", "x"], false),
+        ];
+        for (argv0, args, want) in cases {
+            let i = read(
+                (*argv0).into(),
+                args.iter().map(OsString::from).collect(),
+                false,
+            );
+            assert_eq!(i.login, *want, "{argv0} {args:?}");
+        }
+        assert!(inv(&["--login", "--noprofile", "-c", "x"]).noprofile);
     }
 
     #[test]
