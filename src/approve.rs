@@ -60,6 +60,9 @@ pub enum Error {
     /// guardsh's state directory cannot be used.
     #[error("cannot use guardsh's state directory: {0}")]
     State(String),
+    /// The request file is there but is not a regular file or is over its cap.
+    #[error("not approved: {0}")]
+    Record(#[from] crate::capped::Error),
 }
 
 impl Error {
@@ -137,21 +140,10 @@ fn approvals_dir() -> Option<PathBuf> {
     }
 }
 
-/// The largest request or approval file read: each holds one command line.
-const MAX_RECORD_BYTES: u64 = 1 << 20;
-
+/// A request or approval record, or `None` when it is missing, not a regular file, over
+/// [`crate::capped::RECORD`] or unreadable: no record is no approval (fail closed).
 fn read_record(path: &Path) -> Option<Vec<u8>> {
-    use std::io::Read as _;
-    let file = std::fs::File::open(path).ok()?;
-    let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() > MAX_RECORD_BYTES {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_RECORD_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    Some(bytes)
+    crate::capped::read(path, crate::capped::RECORD).ok()
 }
 
 /// Record a request for `command` in `cwd`; returns its id. Requests may live where the
@@ -329,9 +321,19 @@ pub fn run(id: &str) -> Result<String, Error> {
     }
     let requests = state(crate::paths::requests_dir())?;
     let path = requests.join(format!("{id}.json"));
-    let request: Request = read_record(&path)
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| Error::NoRequest(id.to_owned()))?;
+    // A missing request is "no such request"; one that is a FIFO or huge is named as such.
+    let bytes = match crate::capped::read(&path, crate::capped::RECORD) {
+        Ok(b) => b,
+        Err(e) if e.is_missing() => return Err(Error::NoRequest(id.to_owned())),
+        Err(
+            e @ (crate::capped::Error::TooLarge { .. } | crate::capped::Error::NotRegular { .. }),
+        ) => {
+            return Err(e.into());
+        }
+        Err(_) => return Err(Error::NoRequest(id.to_owned())),
+    };
+    let request: Request =
+        serde_json::from_slice(&bytes).map_err(|_| Error::NoRequest(id.to_owned()))?;
     if crate::clock::now() > request.created.saturating_add(REQUEST_TTL) {
         let _ = std::fs::remove_file(&path);
         return Err(Error::NoRequest(id.to_owned()));
@@ -408,6 +410,39 @@ mod tests {
         assert_ne!(key("rm -rf x", "/a"), key("rm -rf x", "/b"));
         assert_ne!(key("rm -rf x", "/a"), key("rm -rf y", "/a"));
         assert_eq!(new_id().len(), 8);
+    }
+
+    #[test]
+    fn a_record_that_is_a_fifo_or_over_the_cap_is_no_record() {
+        let dir = std::env::temp_dir().join(format!(
+            "guardsh-approve-rec-{}-{}",
+            std::process::id(),
+            crate::clock::now()
+        ));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let fifo = dir.join("fifo.json");
+        // Test-only: the system's mkfifo (the library has no unsafe).
+        #[allow(clippy::disallowed_methods)]
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let f = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(read_record(&f).is_none());
+        });
+        assert!(
+            rx.recv_timeout(std::time::Duration::from_secs(5))
+                .expect("returned in time")
+        );
+        let big = dir.join("big.json");
+        std::fs::File::create(&big)
+            .and_then(|f| f.set_len(crate::capped::RECORD + 1))
+            .expect("sparse");
+        assert!(read_record(&big).is_none());
+        let ok = dir.join("ok.json");
+        std::fs::write(&ok, b"{}").expect("write");
+        assert_eq!(read_record(&ok).as_deref(), Some(&b"{}"[..]));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -210,10 +210,11 @@ pub fn read_recent(
     decisions: &[String],
     limit: usize,
 ) -> io::Result<(Vec<Entry>, usize)> {
-    let file = match std::fs::File::open(path) {
+    // Streamed, so no size cap; but a FIFO or a device in its place must not hang or act.
+    let file = match crate::capped::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
-        Err(e) => return Err(e),
+        Err(e) if e.is_missing() => return Ok((Vec::new(), 0)),
+        Err(e) => return Err(io::Error::other(e.to_string())),
     };
     let mut entries = std::collections::VecDeque::new();
     let mut damaged = 0;

@@ -29,15 +29,6 @@ pub const PROJECT_FILE: &str = ".guardsh.yaml";
 /// A config file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// It exists but cannot be read.
-    #[error("cannot read {}: {source}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
     /// It does not parse, or has an unknown field.
     #[error("{}:{line}:{column}: {message}", path.display())]
     Syntax {
@@ -50,6 +41,10 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// It exists but cannot be read, is not a regular file, or is larger than
+    /// [`crate::capped::CONFIG`]: an error, never an absent file (fail closed).
+    #[error(transparent)]
+    File(#[from] crate::capped::Error),
     /// A pack beside a config file is broken.
     #[error(transparent)]
     Pack(#[from] RuleError),
@@ -97,21 +92,10 @@ pub struct AllowEntry {
 }
 
 fn read_optional(path: &Path) -> Result<Option<String>, Error> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Ok(Some(t)),
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-            ) =>
-        {
-            Ok(None)
-        }
-        Err(source) => Err(Error::Read {
-            path: path.to_path_buf(),
-            source,
-        }),
-    }
+    Ok(crate::capped::read_optional_text(
+        path,
+        crate::capped::CONFIG,
+    )?)
 }
 
 /// Parse config text; `path` names it in errors.
@@ -274,12 +258,19 @@ pub fn load_layers(places: &Places) -> Result<Layers, Error> {
     Ok(out)
 }
 
-/// `.guardsh.yaml` in `start` or the closest parent that has one.
+/// `.guardsh.yaml` in `start` or the closest parent that has one. Whatever is there
+/// counts, a FIFO or a directory as much as a file: reading it then fails and guardsh
+/// stops (a project file only tightens, so skipping one it cannot read would loosen).
+/// Only a name that is not there at all (or a dangling link) is passed over.
 pub fn find_project_file(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|d| d.join(PROJECT_FILE))
-        .find(|p| p.is_file())
+    start.ancestors().map(|d| d.join(PROJECT_FILE)).find(|p| {
+        !std::fs::metadata(p).is_err_and(|e| {
+            matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            )
+        })
+    })
 }
 
 fn load_dir(dir: &Path, origin: Origin, out: &mut Layers) -> Result<(), Error> {
@@ -793,5 +784,38 @@ mod tests {
     fn nix_uid_is_root(p: &Path) -> bool {
         use std::os::unix::fs::MetadataExt as _;
         std::fs::metadata(p).map(|m| m.uid() == 0).unwrap_or(false)
+    }
+
+    #[test]
+    fn a_project_file_that_is_not_a_regular_file_stops_guardsh() {
+        let dir = std::env::temp_dir().join(format!("guardsh-cfg-special-{}", std::process::id()));
+        let sub = dir.join("a/b");
+        std::fs::create_dir_all(&sub).expect("mkdir");
+        let places = Places {
+            system: None,
+            user: None,
+            cwd: Some(sub.clone()),
+        };
+        // Nothing there: no project layer.
+        assert!(find_project_file(&sub).is_none());
+        // A directory where the file would be is found, and is an error, not skipped.
+        std::fs::create_dir(dir.join(PROJECT_FILE)).expect("mkdir");
+        assert_eq!(find_project_file(&sub), Some(dir.join(PROJECT_FILE)));
+        let err = load_layers(&places).expect_err("a directory is not a config file");
+        assert!(
+            matches!(&err, Error::File(crate::capped::Error::NotRegular { .. })),
+            "{err:?}"
+        );
+        // Too large: refused by its size.
+        std::fs::remove_dir(dir.join(PROJECT_FILE)).expect("rmdir");
+        let f = std::fs::File::create(dir.join(PROJECT_FILE)).expect("create");
+        f.set_len(crate::capped::CONFIG + 1).expect("set_len");
+        let err = load_layers(&places).expect_err("too large");
+        assert!(err.to_string().contains(PROJECT_FILE), "{err}");
+        assert!(
+            matches!(&err, Error::File(crate::capped::Error::TooLarge { .. })),
+            "{err:?}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

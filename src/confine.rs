@@ -266,7 +266,7 @@ pub fn note_parse_only(level: &Level) {
     };
     let marker = crate::paths::state_dir().map(|d| d.join("protection-noted"));
     if let Some(m) = &marker
-        && std::fs::read(m).is_ok_and(|b| b == reason.as_bytes())
+        && crate::capped::read(m, 4096).is_ok_and(|b| b == reason.as_bytes())
     {
         return;
     }

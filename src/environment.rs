@@ -381,13 +381,9 @@ fn home() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-/// State files are small; a huge or unreadable one is no signal.
+/// State files are small; a huge, special or unreadable one is no signal.
 fn read_small(path: &Path) -> Option<String> {
-    use std::io::Read as _;
-    let file = std::fs::File::open(path).ok()?;
-    let mut text = String::new();
-    file.take(4 << 20).read_to_string(&mut text).ok()?;
-    Some(text)
+    crate::capped::read_text(path, crate::capped::STATE).ok()
 }
 
 fn kube_current_context(path: &Path) -> Option<String> {

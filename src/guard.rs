@@ -7,7 +7,7 @@
 //! an approval a person granted out of band (`guardsh approve`); `--dry-run` only reports.
 
 use std::ffi::OsString;
-use std::io::{self, IsTerminal as _, Read as _, Write as _};
+use std::io::{self, IsTerminal as _, Write as _};
 use std::os::unix::ffi::OsStrExt as _;
 use std::path::{Path, PathBuf};
 
@@ -18,7 +18,7 @@ use crate::decision::{Decision, Verdict};
 use crate::input::Input;
 use crate::parse::Limits;
 use crate::sh_args::{self, Invocation, Source};
-use crate::{approve, exec, exit};
+use crate::{approve, capped, exec, exit};
 
 /// Run shell mode with guardsh's whole argv; returns an exit code only when nothing was
 /// exec'd (a refusal, a dry run, an error).
@@ -55,13 +55,18 @@ pub fn run(mut argv: Vec<OsString>) -> u8 {
         Source::Interactive => return interactive(&shell, &inv),
         Source::Stdin if stdin_is_terminal => return interactive(&shell, &inv),
         Source::Command(cmd) => Input::from_bytes(cmd.as_bytes().to_vec(), false),
-        Source::File(path) => match read_bounded(std::fs::File::open(path), limits.max_input_bytes)
-        {
-            Ok((bytes, truncated)) => Input::from_bytes(bytes, truncated),
+        Source::File(path) => match crate::capped::read(path, script_cap(&limits)) {
+            Ok(bytes) => Input::from_bytes(bytes, false),
+            // A FIFO could hand the shell other bytes than guardsh read, and a script over
+            // the limit cannot be judged whole: refused, nothing runs.
+            Err(e @ (capped::Error::TooLarge { .. } | capped::Error::NotRegular { .. })) => {
+                say(&format!("refused, nothing ran: {e}"));
+                return exit::REFUSED;
+            }
             // The shell reports a missing or unreadable script itself; nothing runs.
             Err(_) if !inv.dry_run => return exec_or_fail(&shell, &inv, None),
             Err(e) => {
-                say(&format!("cannot read {}: {e}", path.display()));
+                say(&e.to_string());
                 return exit::FAILURE;
             }
         },
@@ -90,6 +95,18 @@ pub fn run(mut argv: Vec<OsString>) -> u8 {
     let command = text.text.as_str();
     if inv.dry_run {
         return dry_run(command, &verdict);
+    }
+    // A login shell sources startup files the agent may have written to: judged here, for
+    // login invocations only (the cost of reading them is theirs alone).
+    if inv.login
+        && !inv.noprofile
+        && verdict.decision != Decision::Deny
+        && let Err(r) = crate::startup::check(&shell, &mut policy)
+    {
+        let judged = r.verdict.as_deref().unwrap_or(&verdict);
+        audit::record(&Entry::new(Mode::Shell, command, judged, Outcome::Refused));
+        say(&r.to_string());
+        return exit::REFUSED;
     }
     let stdin_for_shell = || match &stdin_copy {
         Some(bytes) => replay(bytes).map(Some),
@@ -272,15 +289,17 @@ fn interactive(shell: &Path, inv: &Invocation) -> u8 {
     exit::REFUSED
 }
 
+/// At most `limit + 1` bytes of a stream (standard input), and whether there were more.
 pub(crate) fn read_bounded<R: io::Read>(
     reader: io::Result<R>,
     limit: usize,
 ) -> io::Result<(Vec<u8>, bool)> {
-    let mut bytes = Vec::new();
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    reader?.take(cap).read_to_end(&mut bytes)?;
-    let truncated = bytes.len() > limit;
-    Ok((bytes, truncated))
+    capped::read_stream(reader?, u64::try_from(limit).unwrap_or(u64::MAX), 0)
+}
+
+/// The most guardsh reads of a script file: what it would analyse of a line.
+fn script_cap(limits: &Limits) -> u64 {
+    u64::try_from(limits.max_input_bytes).unwrap_or(u64::MAX)
 }
 
 /// The script read from standard input, handed back to the shell on its standard input:

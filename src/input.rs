@@ -25,13 +25,20 @@ const INLINE_MAX_DEPTH: usize = 16;
 
 /// Input could not be read.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read {what}: {source}")]
-pub struct Error {
-    /// What was being read (a path, or "standard input").
-    pub what: String,
-    /// The underlying error.
-    #[source]
-    pub source: io::Error,
+pub enum Error {
+    /// Standard input could not be read.
+    #[error("cannot read {what}: {source}")]
+    Stream {
+        /// What was being read ("standard input").
+        what: String,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// A file could not be read, is not a regular file, or is larger than the limit (it
+    /// is refused whole rather than judged by its first part).
+    #[error(transparent)]
+    File(#[from] crate::capped::Error),
 }
 
 /// Shell text ready for analysis, with what was wrong with the bytes it came from.
@@ -73,8 +80,9 @@ impl Input {
 }
 
 /// The shell text named by the arguments: LINE itself, a file, or standard input for `-`.
-/// Files and standard input are read up to `limit + 1` bytes, so memory stays bounded and an
-/// oversized input is still seen to be oversized.
+/// A file larger than `limit` (by its size, before reading), or one that is not a regular
+/// file, is an error. Standard input, a stream, is read up to `limit + 1` bytes, so memory
+/// stays bounded and an oversized input is still seen to be oversized.
 pub fn read(
     line: Option<&OsStr>,
     file: Option<&Path>,
@@ -85,12 +93,9 @@ pub fn read(
         if path == Path::new("-") {
             return read_bounded(stdin, limit, "standard input");
         }
-        let what = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|source| Error {
-            what: what.clone(),
-            source,
-        })?;
-        return read_bounded(file, limit, &what);
+        let cap = u64::try_from(limit).unwrap_or(u64::MAX);
+        let bytes = crate::capped::read(path, cap)?;
+        return Ok(Input::from_bytes(bytes, false));
     }
     match line {
         Some(line) if line == "-" => read_bounded(stdin, limit, "standard input"),
@@ -112,16 +117,12 @@ pub fn read(
 }
 
 fn read_bounded(reader: impl Read, limit: usize, what: &str) -> Result<Input, Error> {
-    let mut bytes = Vec::new();
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    reader
-        .take(cap)
-        .read_to_end(&mut bytes)
-        .map_err(|source| Error {
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX);
+    let (mut bytes, truncated) =
+        crate::capped::read_stream(reader, cap, 0).map_err(|source| Error::Stream {
             what: what.to_owned(),
             source,
         })?;
-    let truncated = bytes.len() > limit;
     if truncated {
         bytes.truncate(limit);
     }

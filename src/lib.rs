@@ -8,6 +8,7 @@
 
 pub mod approve;
 pub mod audit;
+pub mod capped;
 pub mod check;
 pub mod cli;
 pub mod clock;
@@ -36,6 +37,7 @@ pub mod setup;
 pub mod sh_args;
 pub mod shell_install;
 pub mod shim;
+pub mod startup;
 pub mod state;
 pub mod term;
 pub mod trust;

@@ -9,15 +9,9 @@ use crate::term::escape;
 /// Why the examples could not be run.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A pack file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Read {
-        /// The file.
-        path: String,
-        /// The underlying error.
-        #[source]
-        source: io::Error,
-    },
+    /// A pack file could not be read (or is not a regular file, or is over the cap).
+    #[error(transparent)]
+    Read(#[from] crate::capped::Error),
     /// A pack is broken.
     #[error(transparent)]
     Rules(#[from] RuleError),
@@ -50,10 +44,7 @@ pub fn execute(args: &TestArgs, out: &mut dyn Write) -> Result<u8, Error> {
         let mut packs = Vec::new();
         for path in &args.packs {
             let name = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-                path: name.clone(),
-                source,
-            })?;
+            let text = crate::capped::read_text(path, crate::capped::CONFIG)?;
             packs.push((load_pack(&text, &name)?, name));
         }
         RuleSet::new(packs)?

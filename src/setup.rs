@@ -77,7 +77,7 @@ fn target_user(name: Option<&str>) -> Result<(u32, u32), String> {
 
 /// `(uid, gid)` of `name` from /etc/passwd.
 fn passwd_entry(name: &str) -> Option<(u32, u32)> {
-    let text = std::fs::read_to_string("/etc/passwd").ok()?;
+    let text = crate::capped::read_text(Path::new("/etc/passwd"), crate::capped::STARTUP).ok()?;
     text.lines().find_map(|line| {
         let mut f = line.split(':');
         if f.next()? != name {
@@ -88,36 +88,54 @@ fn passwd_entry(name: &str) -> Option<(u32, u32)> {
     })
 }
 
-/// The login shells' startup files a trust record covers, relative to the home directory.
-pub const STARTUP_FILES: &[&str] = &[".bash_profile", ".bash_login", ".profile", ".bashrc"];
+/// The login shells' startup files a trust record covers, relative to the home directory:
+/// the one list [`crate::startup`] judges from.
+pub const STARTUP_FILES: &[&str] = crate::startup::HOME_FILES;
 
 /// `guardsh config trust`: record the exact content of the user's config, the user's packs
 /// and the login startup files, and say what that lets loosen.
 pub fn trust() -> Result<String, String> {
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    let mut add = |path: PathBuf| {
-        if let Ok(bytes) = std::fs::read(&path)
-            && path.is_file()
-        {
-            files.push((path, bytes));
+    // A file that is not there is left out; one that is a FIFO or over its cap is named
+    // and nothing is trusted (guardsh refuses to use such a file anyway).
+    let mut problem: Option<crate::capped::Error> = None;
+    let mut add = |path: PathBuf, cap: u64| match crate::capped::read_optional(&path, cap) {
+        Ok(Some(bytes)) => files.push((path, bytes)),
+        Ok(None) => {}
+        Err(e) => {
+            problem.get_or_insert(e);
         }
     };
     if let Some(dir) = crate::paths::config_dir() {
-        add(dir.join("config.yaml"));
+        add(dir.join("config.yaml"), crate::capped::CONFIG);
         if let Ok(entries) = std::fs::read_dir(dir.join("guards")) {
             let mut packs: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
             packs.sort();
             for p in packs {
                 if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                    add(p);
+                    add(p, crate::capped::CONFIG);
                 }
             }
         }
     }
     if let Some(home) = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf()) {
-        for f in STARTUP_FILES {
-            add(home.join(f));
+        // The home's startup files and what a login shell sources from them (any shell
+        // guardsh may start), so that a trusted `~/.bash_profile` may source a trusted
+        // `~/.cargo/env`.
+        let mut seen: Vec<PathBuf> = Vec::new();
+        for shell in ["bash", "zsh", "sh"] {
+            for p in crate::startup::files_to_trust(Path::new(shell), &home) {
+                if !seen.contains(&p) {
+                    seen.push(p);
+                }
+            }
         }
+        for p in seen {
+            add(p, crate::capped::STARTUP);
+        }
+    }
+    if let Some(e) = problem {
+        return Err(format!("nothing trusted: {e}"));
     }
     if files.is_empty() {
         return Ok(

@@ -31,10 +31,51 @@ pub struct Invocation {
     pub args: Vec<OsString>,
     /// Where the commands come from.
     pub source: Source,
-    /// `-n`: read commands without running them.
+    /// `-n` (or `-o noexec`) in force once every flag is applied: the shell reads the
+    /// commands and runs none. False when a later `+n` or `+o noexec` undid it.
     pub noexec: bool,
+    /// A login shell: `-l` (either sign, as bash takes it), `--login`, or an `argv[0]`
+    /// starting with `-`. It sources the login startup files (`crate::startup`).
+    pub login: bool,
+    /// `--noprofile`: a login shell that sources no startup file.
+    pub noprofile: bool,
     /// `--dry-run` (guardsh's own flag, before the shell's): decide and run nothing.
     pub dry_run: bool,
+}
+
+/// One option word's effect on bash's `noexec` (`-n`, `-o noexec`), applied to `on`, the
+/// state the words before it left. `minus` is the sign of the word (`-` sets, `+` clears),
+/// `letters` what follows the sign, and `values` the words after it, which its `o` and `O`
+/// letters take as their values in order (`-xo noexec`, `-on noexec`). A value guardsh
+/// cannot know (`None`: `+o "$x"`) may clear it, so it does; it is never taken to set it.
+/// Returns how many values the word took.
+///
+/// As bash 5.2 does (checked by running it): the flags are applied left to right, and the
+/// last one to touch `noexec` wins, so `-n +n`, `-xn +n`, `-n +o noexec`,
+/// `-o noexec +o noexec` and `-n +nc CMD` all run the line. Option names are exact and
+/// case-sensitive (`+o noexe`, `+o NOEXEC` are bash errors that run nothing), and `-i`
+/// does not undo it. `set +n` inside the line cannot: under `noexec` nothing runs, `set`
+/// included.
+pub fn apply_noexec(on: &mut bool, minus: bool, letters: &str, values: &[Option<&str>]) -> usize {
+    let mut taken = 0;
+    for ch in letters.chars() {
+        match ch {
+            'n' => *on = minus,
+            'o' => {
+                match values.get(taken) {
+                    Some(Some("noexec")) => *on = minus,
+                    // An unknown value (or none: bash's own error) may be `noexec`; only
+                    // clearing is assumed.
+                    Some(None) if !minus => *on = false,
+                    _ => {}
+                }
+                taken += 1;
+            }
+            'O' => taken += 1,
+            _ => {}
+        }
+    }
+    taken
 }
 
 /// Long options of bash (and zsh's common ones) that take the next word as their value.
@@ -52,6 +93,10 @@ pub fn read(argv0: OsString, mut args: Vec<OsString>, stdin_is_terminal: bool) -
     let mut s = false;
     let mut noexec = false;
     let mut info = false;
+    let mut login = std::path::Path::new(&argv0)
+        .file_name()
+        .is_some_and(|n| n.as_encoded_bytes().starts_with(b"-"));
+    let mut noprofile = false;
     let mut i = 0;
     while let Some(arg) = args.get(i) {
         let text = arg.to_string_lossy();
@@ -63,8 +108,11 @@ pub fn read(argv0: OsString, mut args: Vec<OsString>, stdin_is_terminal: bool) -
             if long.is_empty() {
                 break;
             }
-            if matches!(long, "version" | "help") {
-                info = true;
+            match long {
+                "version" | "help" => info = true,
+                "login" => login = true,
+                "noprofile" => noprofile = true,
+                _ => {}
             }
             let name = format!("--{}", long.split('=').next().unwrap_or(long));
             i += 1;
@@ -81,16 +129,24 @@ pub fn read(argv0: OsString, mut args: Vec<OsString>, stdin_is_terminal: bool) -
         }
         let minus = text.starts_with('-');
         i += 1;
+        // bash takes its invocation-only letters with either sign: `+c CMD` runs CMD and
+        // `+s` reads standard input, as `-c` and `-s` do (bash 5.2, by experiment).
         for ch in letters.chars() {
             match ch {
-                'c' if minus => c = true,
-                's' if minus => s = true,
-                'n' if minus => noexec = true,
-                // `-o NAME`, `+O NAME`: the value is the next word, wherever the letter is.
-                'o' | 'O' => i += 1,
+                'c' => c = true,
+                's' => s = true,
+                'l' => login = true,
                 _ => {}
             }
         }
+        // `-o NAME`, `+O NAME`: the values are the next words, wherever the letters are.
+        let values: Vec<Option<&str>> = args
+            .get(i..)
+            .unwrap_or(&[])
+            .iter()
+            .map(|a| a.to_str())
+            .collect();
+        i += apply_noexec(&mut noexec, minus, letters, &values);
     }
     let operand = args.get(i).cloned();
     let source = if c {
@@ -115,6 +171,8 @@ pub fn read(argv0: OsString, mut args: Vec<OsString>, stdin_is_terminal: bool) -
         args,
         source,
         noexec,
+        login,
+        noprofile,
         dry_run,
     }
 }
@@ -204,6 +262,84 @@ mod tests {
         for (args, want) in cases {
             assert_eq!(&inv(args).source, want, "{args:?}");
         }
+    }
+
+    #[test]
+    fn noexec_holds_only_when_nothing_later_undoes_it() {
+        // Each case was run through bash 5.2 with `echo RAN`: `true` printed nothing.
+        let cases: &[(&[&str], bool)] = &[
+            (&["-n", "-c", "x"], true),
+            (&["-nc", "x"], true),
+            (&["-cn", "x"], true),
+            (&["-c", "-n", "x"], true),
+            (&["-o", "noexec", "-c", "x"], true),
+            (&["-no", "noexec", "-c", "x"], true),
+            (&["+n", "-n", "-c", "x"], true),
+            (&["-n", "-x", "-c", "x"], true),
+            (&["-n", "-o", "posix", "-c", "x"], true),
+            (&["-n", "+O", "extglob", "-c", "x"], true),
+            (&["-n", "-i", "-c", "x"], true),
+            (&["-n", "-l", "-c", "x"], true),
+            // After the command string, words are `$0` and arguments, not flags.
+            (&["-n", "-c", "x", "+n"], true),
+            (&["-n", "+n", "-c", "x"], false),
+            (&["-xn", "+n", "-c", "x"], false),
+            (&["-nn", "+n", "-c", "x"], false),
+            (&["-n", "+nc", "x"], false),
+            (&["-n", "+o", "noexec", "-c", "x"], false),
+            (&["-o", "noexec", "+o", "noexec", "-c", "x"], false),
+            (&["-n", "-o", "errexit", "+o", "noexec", "-c", "x"], false),
+            (&["-n", "+on", "noexec", "-c", "x"], false),
+            (&["-n", "+eo", "noexec", "-c", "x"], false),
+            (&["+n", "-c", "x"], false),
+            (&["-c", "x"], false),
+            (&["-lc", "x"], false),
+            (&["+c", "x"], false),
+            (&["-n", "+c", "x"], true),
+        ];
+        for (args, want) in cases {
+            assert_eq!(inv(args).noexec, *want, "{args:?}");
+            assert_eq!(inv(args).source, cmd("x"), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn login_shells_are_told() {
+        let cases: &[(&str, &[&str], bool)] = &[
+            ("guardsh", &["-lc", "x"], true),
+            ("guardsh", &["-l", "-c", "x"], true),
+            ("guardsh", &["+l", "-c", "x"], true),
+            ("guardsh", &["--login", "-c", "x"], true),
+            ("-bash", &["-c", "x"], true),
+            ("guardsh", &["-c", "x"], false),
+            ("guardsh", &["-c", "x", "-l"], false),
+            ("guardsh", &["-o", "pipefail", "-c", "x"], false),
+        ];
+        for (argv0, args, want) in cases {
+            let i = read(
+                (*argv0).into(),
+                args.iter().map(OsString::from).collect(),
+                false,
+            );
+            assert_eq!(i.login, *want, "{argv0} {args:?}");
+        }
+        assert!(inv(&["--login", "--noprofile", "-c", "x"]).noprofile);
+    }
+
+    #[test]
+    fn an_unknown_option_value_may_clear_noexec_but_never_sets_it() {
+        let mut on = true;
+        assert_eq!(apply_noexec(&mut on, false, "o", &[None]), 1);
+        assert!(!on, "`+o $x` may be `+o noexec`");
+        let mut on = false;
+        assert_eq!(apply_noexec(&mut on, true, "o", &[None]), 1);
+        assert!(!on, "`-o $x` is not taken to set it");
+        let mut on = true;
+        assert_eq!(
+            apply_noexec(&mut on, true, "xoO", &[Some("posix"), Some("extglob")]),
+            2
+        );
+        assert!(on);
     }
 
     #[test]

@@ -14,9 +14,6 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
-/// The records file is small: one path and one hash per trusted file.
-const MAX_RECORDS_BYTES: u64 = 256 * 1024;
-
 /// Why trusting did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -73,21 +70,9 @@ pub fn records_path() -> Option<(PathBuf, bool)> {
 /// trusted then, the fail-closed answer).
 pub fn load() -> Records {
     records_path()
-        .and_then(|(p, _)| read_capped(&p).ok())
+        .and_then(|(p, _)| crate::capped::read(&p, crate::capped::TRUST).ok())
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default()
-}
-
-fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read as _;
-    let file = std::fs::File::open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() || meta.len() > MAX_RECORDS_BYTES {
-        return Err(std::io::Error::other("not a small regular file"));
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_RECORDS_BYTES + 1).read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
 
 impl Records {

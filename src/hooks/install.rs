@@ -26,15 +26,9 @@ pub enum Error {
     /// guardsh's own path, which the hook calls, is unknown.
     #[error("cannot find the path of this guardsh binary: {0}")]
     SelfPath(#[source] io::Error),
-    /// A settings file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Read {
-        /// The file.
-        path: String,
-        /// The underlying error.
-        #[source]
-        source: io::Error,
-    },
+    /// A settings file could not be read, is not a regular file or is too large to rewrite.
+    #[error(transparent)]
+    Read(#[from] crate::capped::Error),
     /// A settings file could not be written (or its backup made).
     #[error("cannot write {path}: {source}")]
     Write {
@@ -113,10 +107,6 @@ impl Error {
         matches!(self, Error::Output(e) if e.kind() == io::ErrorKind::BrokenPipe)
     }
 }
-
-/// Settings files larger than this are not read: no agent writes one, and guardsh holds
-/// the whole text to rewrite it.
-const MAX_SETTINGS_BYTES: u64 = 16 << 20;
 
 /// Add or remove.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -321,34 +311,13 @@ fn json_spec(agent: SettingsAgent) -> Option<settings::JsonSpec> {
     }
 }
 
-/// The file's text, or `None` when it does not exist.
+/// The file's text, or `None` when it does not exist. Larger than
+/// [`crate::capped::SETTINGS`], or not a regular file: an error, and nothing is rewritten.
 pub(crate) fn read_settings(path: &Path) -> Result<Option<String>, Error> {
-    use std::io::Read as _;
-    let shown = || path.display().to_string();
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(Error::Read {
-                path: shown(),
-                source,
-            });
-        }
-    };
-    let mut text = String::new();
-    file.take(MAX_SETTINGS_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|source| Error::Read {
-            path: shown(),
-            source,
-        })?;
-    if text.len() as u64 > MAX_SETTINGS_BYTES {
-        return Err(Error::Settings {
-            path: shown(),
-            message: format!("larger than {MAX_SETTINGS_BYTES} bytes; guardsh will not rewrite it"),
-        });
-    }
-    Ok(Some(text))
+    Ok(crate::capped::read_optional_text(
+        path,
+        crate::capped::SETTINGS,
+    )?)
 }
 
 /// Copy the old text next to the file, as `<file>.guardsh-backup-<UTC timestamp>`. A system

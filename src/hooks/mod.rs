@@ -199,13 +199,9 @@ fn read_payload(stdin: &mut dyn Read) -> Result<Vec<u8>, Refusal> {
         .max_input_bytes
         .saturating_mul(6)
         .saturating_add(1 << 20);
-    let mut bytes = Vec::new();
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    stdin
-        .take(cap)
-        .read_to_end(&mut bytes)
-        .map_err(Refusal::Read)?;
-    if bytes.len() > limit {
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX);
+    let (bytes, over) = crate::capped::read_stream(stdin, cap, 0).map_err(Refusal::Read)?;
+    if over {
         return Err(Refusal::TooLarge(limit));
     }
     Ok(bytes)

@@ -109,17 +109,25 @@ fn shell(name: &str, argv: &[Word]) -> Peel {
             (_, Some(l)) if !l.is_empty() => (true, l),
             _ => break,
         };
-        let mut values = 0;
+        // Either sign: bash's `+c CMD` runs CMD, `+s` reads standard input.
         for ch in letters.chars() {
             match ch {
-                'c' if !plus => has_c = true,
-                's' if !plus => stdin = true,
-                'n' if !plus => noexec = true,
-                'o' | 'O' => values += 1,
+                'c' => has_c = true,
+                's' => stdin = true,
                 _ => {}
             }
         }
-        i += 1 + values;
+        // The same reading as guardsh's own argv (`-n +n`, `+o noexec` undo `-n`).
+        let values: Vec<Option<&str>> = from(argv, i + 1)
+            .iter()
+            .map(|v| v.is_literal().then_some(v.text.as_str()))
+            .collect();
+        let taken = crate::sh_args::apply_noexec(&mut noexec, !plus, letters, &values);
+        if !w.is_literal() {
+            // A flag only known when the line runs may be `+n`: the text is judged.
+            noexec = false;
+        }
+        i += 1 + taken;
     }
     if noexec {
         // `bash -n` reads the script for syntax errors and runs nothing.

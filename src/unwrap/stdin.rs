@@ -2,7 +2,6 @@
 //! here-string, a file (`< x.sh`, `bash x.sh`, `source x.sh`), or the previous stage of its
 //! pipeline (`echo … | sh`, `cat <<EOF | sh`). Anything else (`curl … | sh`) is hidden.
 
-use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
 
 use super::Engine;
@@ -572,72 +571,29 @@ fn resolve(e: &Engine, i: usize, text: &str) -> Result<PathBuf, String> {
 
 /// Read a regular file of at most [`MAX_FILE`] bytes of UTF-8.
 fn read_file(path: &Path, shown: &str) -> Read {
-    // Look before opening: opening a device can act (a watchdog arms, a tape rewinds).
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_file() => {}
-        Ok(_) => return Read::Hidden(format!("`{shown}`, which is not a regular file")),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+    let bytes = match crate::capped::read(path, MAX_FILE) {
+        Ok(b) => b,
+        Err(crate::capped::Error::NotRegular { .. }) => {
+            return Read::Hidden(format!("`{shown}`, which is not a regular file"));
+        }
+        Err(crate::capped::Error::TooLarge { .. }) => {
+            return Read::Hidden(format!(
+                "a script larger than {} KiB (`{shown}`)",
+                MAX_FILE / 1024
+            ));
+        }
+        Err(e) if e.is_missing() => {
             return Read::Hidden(format!("a script that does not exist (`{shown}`)"));
         }
-        Err(err) => {
-            return Read::Hidden(format!("a script that cannot be read (`{shown}`: {err})"));
-        }
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    nonblocking(&mut options);
-    let file = match options.open(path) {
-        Ok(f) => f,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Read::Hidden(format!("a script that does not exist (`{shown}`)"));
-        }
-        Err(err) => {
-            return Read::Hidden(format!("a script that cannot be read (`{shown}`: {err})"));
+        Err(crate::capped::Error::Io { source, .. }) => {
+            return Read::Hidden(format!(
+                "a script that cannot be read (`{shown}`: {source})"
+            ));
         }
     };
-    let meta = match file.metadata() {
-        Ok(m) => m,
-        Err(err) => {
-            return Read::Hidden(format!("a script that cannot be read (`{shown}`: {err})"));
-        }
-    };
-    if !meta.is_file() {
-        return Read::Hidden(format!("`{shown}`, which is not a regular file"));
-    }
-    if meta.len() > MAX_FILE {
-        return Read::Hidden(format!(
-            "a script larger than {} KiB (`{shown}`)",
-            MAX_FILE / 1024
-        ));
-    }
-    let mut bytes = Vec::new();
-    if let Err(err) = file.take(MAX_FILE + 1).read_to_end(&mut bytes) {
-        return Read::Hidden(format!("a script that cannot be read (`{shown}`: {err})"));
-    }
-    if bytes.len() as u64 > MAX_FILE {
-        return Read::Hidden(format!(
-            "a script larger than {} KiB (`{shown}`)",
-            MAX_FILE / 1024
-        ));
-    }
     let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     match String::from_utf8(bytes) {
         Ok(text) => Read::Text(text, canonical),
         Err(_) => Read::Hidden(format!("a script that is not UTF-8 text (`{shown}`)")),
     }
 }
-
-/// Open without blocking, so a FIFO swapped in for the file after the check cannot hang
-/// guardsh.
-#[cfg(unix)]
-fn nonblocking(options: &mut std::fs::OpenOptions) {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    const O_NONBLOCK: i32 = 0o4000;
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    const O_NONBLOCK: i32 = 0x0004;
-    options.custom_flags(O_NONBLOCK);
-}
-
-#[cfg(not(unix))]
-fn nonblocking(_options: &mut std::fs::OpenOptions) {}

@@ -335,6 +335,15 @@ const NESTED: &[(&str, &[&str])] = &[
     ("bash -O extglob -c x", &["x"]),
     ("bash +x -c x", &["x"]),
     ("bash -c -- x", &["x"]),
+    // `-n` undone by a later flag: the text runs, so it is read.
+    ("bash -n +n -c 'rm -rf /'", &["rm", "-rf", "/"]),
+    ("bash -xn +n -c x", &["x"]),
+    ("bash -n +o noexec -c x", &["x"]),
+    ("bash -o noexec +o noexec -c x", &["x"]),
+    ("sh -n +nc x", &["x"]),
+    ("bash +c 'rm -rf /'", &["rm", "-rf", "/"]),
+    ("bash -n \"+$f\" -c x", &["x"]),
+    ("bash -n +o \"$opt\" -c x", &["x"]),
     ("zsh -fc x", &["x"]),
     ("zsh -o pipefail -c x", &["x"]),
     ("dash -c x", &["x"]),
@@ -628,6 +637,11 @@ fn runs_nothing() {
         ("doas -C /etc/doas.conf rm", "rm"),
         ("bash -n -c 'rm x'", "rm"),
         ("sh -nc 'rm x'", "rm"),
+        ("bash -n -x -c 'rm x'", "rm"),
+        ("bash +n -n -c 'rm x'", "rm"),
+        ("bash -o noexec -c 'rm x'", "rm"),
+        ("bash -n -o posix -c 'rm x'", "rm"),
+        ("bash -n -c 'rm x' +n", "rm"),
     ];
     for (line, program) in cases {
         let f = found(line);

@@ -3,9 +3,6 @@
 //! previous stage of the pipeline when that is an `echo`, a `printf` or a `cat` whose output
 //! guardsh can reproduce). Anything else is hidden, with a reason.
 
-use std::fs::File;
-use std::io::Read as _;
-
 use crate::parse::{Command, Place, Redirect, RedirectKind, Script, Word};
 
 use super::MAX_BODY;
@@ -77,20 +74,20 @@ impl<'s> Reader<'s> {
             },
             _ => path,
         };
-        let meta =
-            std::fs::metadata(path).map_err(|_| format!("`{path}`, which cannot be read"))?;
-        if !meta.is_file() {
-            return Err(format!("`{path}`, which is not a regular file"));
-        }
-        if meta.len() > MAX_BODY as u64 {
-            return Err(format!("`{path}`, which is larger than 1 MiB"));
-        }
+        let buf = match crate::capped::read(std::path::Path::new(path), MAX_BODY as u64) {
+            Ok(b) => b,
+            Err(crate::capped::Error::NotRegular { .. }) => {
+                return Err(format!("`{path}`, which is not a regular file"));
+            }
+            Err(crate::capped::Error::TooLarge { .. }) => {
+                return Err(format!("`{path}`, which is larger than 1 MiB"));
+            }
+            Err(crate::capped::Error::Io { .. }) => {
+                return Err(format!("`{path}`, which cannot be read"));
+            }
+        };
         let room = MAX_TOTAL.saturating_sub(self.loaded);
-        let mut buf = Vec::new();
-        File::open(path)
-            .and_then(|f| f.take(MAX_BODY as u64 + 1).read_to_end(&mut buf))
-            .map_err(|_| format!("`{path}`, which cannot be read"))?;
-        if buf.len() > MAX_BODY || buf.len() > room {
+        if buf.len() > room {
             return Err(format!("`{path}`, which is too large to read"));
         }
         self.loaded += buf.len();

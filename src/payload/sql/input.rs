@@ -11,7 +11,6 @@
 //! another command of the same line, and not named relative to a directory a `cd` in the
 //! line may have left.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use crate::parse::{Command, Place, RedirectKind, Word, program_name};
@@ -396,19 +395,7 @@ pub(super) fn read_path(cx: &Cx<'_>, path: &Path, reader: &Command) -> Option<St
     if changed_in_line {
         return None;
     }
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_FILE {
-        return None;
-    }
-    let mut buf = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(MAX_FILE + 1)
-        .read_to_end(&mut buf)
-        .ok()?;
-    if buf.len() as u64 > MAX_FILE {
-        return None;
-    }
+    let buf = crate::capped::read(path, MAX_FILE).ok()?;
     Some(String::from_utf8_lossy(&buf).into_owned())
 }
 
