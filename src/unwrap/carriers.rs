@@ -12,7 +12,11 @@ use crate::rules::builtin::{command_options, is_command_env};
 pub(super) fn steps(cmd: &Command) -> Vec<Step> {
     let mut out = Vec::new();
     for a in &cmd.assignments {
-        if is_command_env(&a.name) {
+        // GIT_CONFIG_COUNT/KEY_n/VALUE_n and GIT_CONFIG_PARAMETERS set any config key,
+        // core.pager and core.sshCommand among them: a value there may be a command.
+        let git_config =
+            a.name.starts_with("GIT_CONFIG_VALUE_") || a.name == "GIT_CONFIG_PARAMETERS";
+        if is_command_env(&a.name) || git_config {
             out.push(script(&a.value, &a.name));
         }
     }

@@ -1178,6 +1178,10 @@ fn commands_carried_by_options_and_variables_are_found() {
         ("nvim '+!rm -rf x'", &["rm", "-rf", "x"]),
         ("gdb -ex 'shell rm -rf x'", &["rm", "-rf", "x"]),
         ("EDITOR='rm -rf x' crontab -e", &["rm", "-rf", "x"]),
+        (
+            "GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.pager GIT_CONFIG_VALUE_0='rm -rf x' git log",
+            &["rm", "-rf", "x"],
+        ),
         ("make --eval='t:; rm -rf x' t", &["rm", "-rf", "x"]),
     ]);
     for line in [

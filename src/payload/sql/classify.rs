@@ -214,6 +214,19 @@ fn statement(cx: &mut Cx<'_>, text: &str, toks: &[&Token], ctx: Ctx, parse_ok: b
     if matches!(first.tok, Tok::Expansion | Tok::Var) {
         cx.hide();
     }
+    // PostgreSQL's `COPY … FROM PROGRAM 'cmd'` / `TO PROGRAM 'cmd'` runs cmd on the
+    // server's shell: a command guardsh does not see.
+    if first.word().is_some_and(|w| w.eq_ignore_ascii_case("COPY"))
+        && toks.windows(2).any(|p| {
+            p[0].word()
+                .is_some_and(|w| w.eq_ignore_ascii_case("FROM") || w.eq_ignore_ascii_case("TO"))
+                && p[1]
+                    .word()
+                    .is_some_and(|w| w.eq_ignore_ascii_case("PROGRAM"))
+        })
+    {
+        cx.hide();
+    }
     let parse_ok = parse_ok
         && !ctx.plpgsql
         && toks
