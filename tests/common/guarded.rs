@@ -9,9 +9,10 @@ use std::process::Command;
 /// The variable (read by debug builds only) that moves the protected root.
 pub const ROOT_VAR: &str = "GUARDSH_TEST_PROTECTED_ROOT";
 
-/// A protected root for one test, removed when dropped. It lives under Cargo's target
-/// directory, outside `/tmp` and outside any test home: inside a guarded tree the ancestors
-/// of the protected directory can no longer gain entries, and tests create files in both.
+/// A protected root for one test, removed when dropped. It lives in `/var/tmp`, outside
+/// `/tmp` and outside any test home or clone (which may itself sit in `/tmp`): inside a
+/// guarded tree the ancestors of the protected directory can no longer gain entries, and
+/// the tests' commands create files in `/tmp` (mktemp, tac) and in their homes.
 pub struct Protected {
     /// The parent of the per-user directory (what `GUARDSH_TEST_PROTECTED_ROOT` names).
     pub root: PathBuf,
@@ -20,7 +21,13 @@ pub struct Protected {
 impl Protected {
     /// Run `guardsh setup` into a new root named after `tag`.
     pub fn new(guardsh: &str, tag: &str) -> Protected {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        let base = Path::new("/var/tmp/guardsh-tests");
+        if std::fs::create_dir(base).is_ok() {
+            // Shared by every user who runs the tests, like /var/tmp itself.
+            use std::os::unix::fs::PermissionsExt as _;
+            let _ = std::fs::set_permissions(base, std::fs::Permissions::from_mode(0o1777));
+        }
+        let root = base.join(format!(
             "protected-{tag}-{}-{}",
             std::process::id(),
             std::time::SystemTime::now()
