@@ -211,6 +211,9 @@ pub fn before_exec() -> Boundary {
         }
     };
     let spool = new_spool(&p).or_else(|| inherited_spool(&p));
+    if spool.is_some() && std::process::id().is_multiple_of(SWEEP_ONE_IN) {
+        sweep_spools(&p);
+    }
     let level = match enter(&p, spool.as_deref()) {
         Ok(()) => Level::Kernel,
         // A domain that cannot be added (the kernel nests at most 16) still leaves this
@@ -243,6 +246,57 @@ fn new_spool(p: &Protected) -> Option<PathBuf> {
     // inode flag can be set, the tree can only add to its spool.
     append_only(&file);
     Some(path)
+}
+
+/// One top-level run in this many sweeps the spool directory (amortised: the sweep reads
+/// the whole directory).
+const SWEEP_ONE_IN: u32 = 64;
+
+/// A spool left empty this long, by a process that is gone, held no entry and never will.
+const EMPTY_SPOOL_AGE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Every top-level run makes a spool for the tree it starts, and most trees write nothing
+/// to it: remove the empty ones whose process is gone, so the directory does not grow by a
+/// file a command. A spool with entries stays. Where a spool is append-only, only a holder
+/// of CAP_LINUX_IMMUTABLE (root, or the protected copy with its capability) may take the
+/// flag off to remove it; without, the empty file stays.
+fn sweep_spools(p: &Protected) {
+    use rustix::fs::{IFlags, ioctl_getflags, ioctl_setflags};
+    use rustix::thread::CapabilitySet;
+    let Ok(entries) = std::fs::read_dir(p.spool()) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    let raised = capability::raise(CapabilitySet::LINUX_IMMUTABLE);
+    for entry in entries.flatten().take(4096) {
+        let path = entry.path();
+        let Ok(meta) = entry.metadata() else { continue };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age >= EMPTY_SPOOL_AGE);
+        let pid = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| s.rsplit_once('-'))
+            .and_then(|(_, pid)| pid.parse::<i32>().ok());
+        let gone = pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists());
+        if !meta.is_file() || meta.len() != 0 || !old || !gone {
+            continue;
+        }
+        if raised
+            && let Ok(f) = std::fs::File::open(&path)
+            && let Ok(flags) = ioctl_getflags(&f)
+            && flags.contains(IFlags::APPEND)
+        {
+            let _ = ioctl_setflags(&f, flags - IFlags::APPEND);
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+    if raised {
+        capability::lower(CapabilitySet::LINUX_IMMUTABLE);
+    }
 }
 
 /// The spool a guarded tree was given, if the variable still names one of the spool logs
@@ -388,6 +442,41 @@ pub fn append_only(file: &std::fs::File) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sweep_removes_only_old_empty_spools_of_gone_processes() {
+        let base = std::env::temp_dir().join(format!("guardsh-sweep-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let p = Protected::for_test(base.clone());
+        std::fs::create_dir_all(p.spool()).expect("mkdir");
+        let old =
+            std::time::SystemTime::now() - EMPTY_SPOOL_AGE - std::time::Duration::from_secs(60);
+        // A pid above the kernel's limit is never alive.
+        let gone = 99_999_999;
+        let me = std::process::id();
+        let make = |name: &str, content: &[u8], when: std::time::SystemTime| {
+            let path = p.spool().join(name);
+            std::fs::write(&path, content).expect("write");
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(when))
+                .expect("mtime");
+            path
+        };
+        let swept = make(&format!("1-{gone}.jsonl"), b"", old);
+        let kept_entries = make(&format!("2-{gone}.jsonl"), b"{}\n", old);
+        let kept_young = make(
+            &format!("3-{gone}.jsonl"),
+            b"",
+            std::time::SystemTime::now(),
+        );
+        let kept_alive = make(&format!("4-{me}.jsonl"), b"", old);
+        sweep_spools(&p);
+        assert!(!swept.exists());
+        assert!(kept_entries.exists() && kept_young.exists() && kept_alive.exists());
+        let _ = std::fs::remove_dir_all(&base);
+    }
 
     #[test]
     fn grants_cover_every_sibling_and_never_the_path_itself() {

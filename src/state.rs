@@ -40,6 +40,12 @@ pub struct Protected {
 }
 
 impl Protected {
+    /// A protected directory at `dir`, unchecked: for unit tests of what uses one.
+    #[cfg(test)]
+    pub fn for_test(dir: PathBuf) -> Protected {
+        Protected { dir }
+    }
+
     /// The directory itself.
     pub fn dir(&self) -> &Path {
         &self.dir
