@@ -11,7 +11,8 @@ pub(super) fn xargs(argv: &[Word]) -> Peel {
         argv,
         1,
         &Spec {
-            short_val: "IaLnPsdE",
+            // -J and -R are BSD's (a replacement string, a replacement count).
+            short_val: "IaLnPsdEJR",
             short_opt: "ile",
             long_val: &[
                 "arg-file",
@@ -29,7 +30,7 @@ pub(super) fn xargs(argv: &[Word]) -> Peel {
         .opts
         .iter()
         .rev()
-        .find(|o| matches!(o.name.as_str(), "I" | "i" | "replace"))
+        .find(|o| matches!(o.name.as_str(), "I" | "i" | "J" | "replace"))
         .map(|o| {
             o.value
                 .as_ref()

@@ -97,6 +97,7 @@ const WRAPPERS: &[(&str, &[&str])] = &[
         &["rm", "-rf", "/"],
     ),
     ("toybox rm -rf /", &["rm", "-rf", "/"]),
+    ("sem -j2 rm -rf /", &["rm", "-rf", "/", "{parallel input}"]),
     // An alias's text runs where its name does (with expand_aliases).
     (
         "alias ls='rm -rf /'; shopt -s expand_aliases; ls",

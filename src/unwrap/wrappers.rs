@@ -432,7 +432,10 @@ pub(super) fn peel(cmd: &Command) -> Peel {
         "xargs" => jobs::xargs(argv),
         "find" => jobs::find(argv),
         "fd" | "fdfind" => jobs::fd(argv),
-        "parallel" => jobs::parallel(argv),
+        // `sem` is GNU parallel under another name (`parallel --semaphore`); `sem --wait`
+        // alone runs nothing, where a bare `parallel` reads commands from its input.
+        "sem" if argv.iter().skip(1).all(|w| w.text.starts_with('-')) => Peel::none(),
+        "parallel" | "sem" => jobs::parallel(argv),
         "watch" => jobs::watch(argv),
         "npx" | "pnpx" => packages::npx(argv, 1, name),
         "bunx" => packages::npx(argv, 1, "bunx"),
