@@ -22,6 +22,12 @@ _guardsh() {
             guardsh,approve)
                 cmd="guardsh__subcmd__approve"
                 ;;
+            guardsh,backup)
+                cmd="guardsh__subcmd__backup"
+                ;;
+            guardsh,backups)
+                cmd="guardsh__subcmd__backups"
+                ;;
             guardsh,check)
                 cmd="guardsh__subcmd__check"
                 ;;
@@ -55,6 +61,9 @@ _guardsh() {
             guardsh,log)
                 cmd="guardsh__subcmd__log"
                 ;;
+            guardsh,restore)
+                cmd="guardsh__subcmd__restore"
+                ;;
             guardsh,run)
                 cmd="guardsh__subcmd__run"
                 ;;
@@ -72,6 +81,30 @@ _guardsh() {
                 ;;
             guardsh,uninstall)
                 cmd="guardsh__subcmd__uninstall"
+                ;;
+            guardsh__subcmd__backups,help)
+                cmd="guardsh__subcmd__backups__subcmd__help"
+                ;;
+            guardsh__subcmd__backups,list)
+                cmd="guardsh__subcmd__backups__subcmd__list"
+                ;;
+            guardsh__subcmd__backups,prune)
+                cmd="guardsh__subcmd__backups__subcmd__prune"
+                ;;
+            guardsh__subcmd__backups,show)
+                cmd="guardsh__subcmd__backups__subcmd__show"
+                ;;
+            guardsh__subcmd__backups__subcmd__help,help)
+                cmd="guardsh__subcmd__backups__subcmd__help__subcmd__help"
+                ;;
+            guardsh__subcmd__backups__subcmd__help,list)
+                cmd="guardsh__subcmd__backups__subcmd__help__subcmd__list"
+                ;;
+            guardsh__subcmd__backups__subcmd__help,prune)
+                cmd="guardsh__subcmd__backups__subcmd__help__subcmd__prune"
+                ;;
+            guardsh__subcmd__backups__subcmd__help,show)
+                cmd="guardsh__subcmd__backups__subcmd__help__subcmd__show"
                 ;;
             guardsh__subcmd__config,help)
                 cmd="guardsh__subcmd__config__subcmd__help"
@@ -96,6 +129,12 @@ _guardsh() {
                 ;;
             guardsh__subcmd__help,approve)
                 cmd="guardsh__subcmd__help__subcmd__approve"
+                ;;
+            guardsh__subcmd__help,backup)
+                cmd="guardsh__subcmd__help__subcmd__backup"
+                ;;
+            guardsh__subcmd__help,backups)
+                cmd="guardsh__subcmd__help__subcmd__backups"
                 ;;
             guardsh__subcmd__help,check)
                 cmd="guardsh__subcmd__help__subcmd__check"
@@ -130,6 +169,9 @@ _guardsh() {
             guardsh__subcmd__help,log)
                 cmd="guardsh__subcmd__help__subcmd__log"
                 ;;
+            guardsh__subcmd__help,restore)
+                cmd="guardsh__subcmd__help__subcmd__restore"
+                ;;
             guardsh__subcmd__help,run)
                 cmd="guardsh__subcmd__help__subcmd__run"
                 ;;
@@ -147,6 +189,15 @@ _guardsh() {
                 ;;
             guardsh__subcmd__help,uninstall)
                 cmd="guardsh__subcmd__help__subcmd__uninstall"
+                ;;
+            guardsh__subcmd__help__subcmd__backups,list)
+                cmd="guardsh__subcmd__help__subcmd__backups__subcmd__list"
+                ;;
+            guardsh__subcmd__help__subcmd__backups,prune)
+                cmd="guardsh__subcmd__help__subcmd__backups__subcmd__prune"
+                ;;
+            guardsh__subcmd__help__subcmd__backups,show)
+                cmd="guardsh__subcmd__help__subcmd__backups__subcmd__show"
                 ;;
             guardsh__subcmd__help__subcmd__config,show)
                 cmd="guardsh__subcmd__help__subcmd__config__subcmd__show"
@@ -209,7 +260,7 @@ _guardsh() {
 
     case "${cmd}" in
         guardsh)
-            opts="-h -V --color --help --version explain check test approve log shell run confine shim alias config init gate hook install uninstall doctor setup help"
+            opts="-h -V --color --help --version explain check test approve backup backups restore log shell run confine shim alias config init gate hook install uninstall doctor setup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -245,8 +296,172 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__approve)
-            opts="-h -V --color --help --version"
+            opts="-h -V --no-backup --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__backup)
+            opts="-h -V --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__backups)
+            opts="-h -V --color --help --version list show prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__backups__subcmd__help)
+            opts="list show prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__backups__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__backups__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__backups__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__backups__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__backups__subcmd__list)
+            opts="-h -V --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__backups__subcmd__prune)
+            opts="-h -V --older-than --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__backups__subcmd__show)
+            opts="-h -V --json --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -527,7 +742,7 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help)
-            opts="explain check test approve log shell run confine shim alias config init gate hook install uninstall doctor setup help"
+            opts="explain check test approve backup backups restore log shell run confine shim alias config init gate hook install uninstall doctor setup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -557,6 +772,76 @@ _guardsh() {
         guardsh__subcmd__help__subcmd__approve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__backups)
+            opts="list show prune"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__backups__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__backups__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__backups__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -737,6 +1022,20 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__help__subcmd__restore)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -967,6 +1266,24 @@ _guardsh() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__restore)
+            opts="-h -V --yes --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

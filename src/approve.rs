@@ -86,6 +86,24 @@ pub struct Request {
     pub cwd: String,
     /// Seconds since the epoch.
     pub created: u64,
+    /// The command waits inside a guarded tree, which cannot write guardsh's backup store:
+    /// `guardsh approve` takes the backups the command needs itself. An agent that lies
+    /// here only moves where the backup is taken, or makes its own line fail closed.
+    #[serde(default)]
+    pub inside_tree: bool,
+}
+
+/// What a person decided about the insurance of an approved command.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Insurance {
+    /// guardsh takes the backups right before the command runs.
+    #[default]
+    AtRun,
+    /// `guardsh approve` took them; their ids.
+    Taken(Vec<String>),
+    /// The person declined them (`guardsh approve --no-backup`).
+    Declined,
 }
 
 /// A single-use approval.
@@ -94,6 +112,8 @@ struct Approval {
     command: String,
     cwd: String,
     expires: u64,
+    #[serde(default)]
+    insurance: Insurance,
 }
 
 /// The key an approval is stored under: a hash of the exact command and directory.
@@ -151,11 +171,13 @@ fn read_record(path: &Path) -> Option<Vec<u8>> {
 pub fn request(command: &str, cwd: &str) -> Result<String, Error> {
     let dir = state(crate::paths::requests_dir())?;
     let id = new_id();
+    let inside_tree = crate::state::protected().is_ok_and(|p| crate::confine::inside(&p));
     let r = Request {
         id: id.clone(),
         command: command.to_owned(),
         cwd: cwd.to_owned(),
         created: crate::clock::now(),
+        inside_tree,
     };
     let bytes = serde_json::to_vec(&r).map_err(|e| Error::State(e.to_string()))?;
     write_private(&dir.join(format!("{id}.json")), &bytes)
@@ -163,24 +185,17 @@ pub fn request(command: &str, cwd: &str) -> Result<String, Error> {
     Ok(id)
 }
 
-/// Use up an approval for `command` in `cwd`, if a human granted one that is still valid.
-/// Single use: the record is removed before the command runs, and only the process whose
-/// removal succeeds may run it.
-pub fn take(command: &str, cwd: &str) -> bool {
-    let Some(dir) = approvals_dir() else {
-        return false;
-    };
+/// Use up an approval for `command` in `cwd`, if a human granted one that is still valid;
+/// returns what the person decided about its insurance. Single use: the record is removed
+/// before the command runs, and only the process whose removal succeeds may run it.
+pub fn take(command: &str, cwd: &str) -> Option<Insurance> {
+    let dir = approvals_dir()?;
     let path = dir.join(format!("{}.json", key(command, cwd)));
-    let Some(bytes) = read_record(&path) else {
-        return false;
-    };
-    let Ok(a) = serde_json::from_slice::<Approval>(&bytes) else {
-        return false;
-    };
-    if std::fs::remove_file(&path).is_err() {
-        return false;
-    }
-    a.command == command && a.cwd == cwd && crate::clock::now() <= a.expires
+    let bytes = read_record(&path)?;
+    let a = serde_json::from_slice::<Approval>(&bytes).ok()?;
+    std::fs::remove_file(&path).ok()?;
+    (a.command == command && a.cwd == cwd && crate::clock::now() <= a.expires)
+        .then_some(a.insurance)
 }
 
 /// Environment variables that agents set for the commands they run (and guardsh's own
@@ -305,8 +320,10 @@ pub fn refusal() -> Option<String> {
 }
 
 /// `guardsh approve ID`: judge the requested command again, show it on the terminal, ask for
-/// the phrase, grant a single-use approval.
-pub fn run(id: &str) -> Result<String, Error> {
+/// the phrase, grant a single-use approval. With `no_backup`, the person declines the
+/// backups the command would get first; for a command waiting inside a guarded tree, the
+/// backups are taken here, before the approval is granted.
+pub fn run(id: &str, no_backup: bool) -> Result<String, Error> {
     if let Some(why) = refusal() {
         return Err(Error::UnderGuard(why));
     }
@@ -355,8 +372,19 @@ pub fn run(id: &str) -> Result<String, Error> {
         }
     }
     let phrase = confirm::phrase_for(&verdict);
+    let insured = match (verdict.backups.is_empty(), no_backup) {
+        (true, _) => String::new(),
+        (false, true) => {
+            "  backup:  none: you declined it (--no-backup); a mistake will be permanent\n"
+                .to_owned()
+        }
+        (false, false) => format!(
+            "  backup:  taken first, restorable with `guardsh restore ID`: {}\n",
+            crate::check::describe_backups(&verdict.backups)
+        ),
+    };
     let shown = format!(
-        "guardsh: request {id} asks to run, once:\n  command: {}\n  in:      {}\n{}",
+        "guardsh: request {id} asks to run, once:\n  command: {}\n  in:      {}\n{insured}{}",
         crate::term::escape(&request.command),
         crate::term::escape(&request.cwd),
         crate::check::render_human(&verdict, false)
@@ -366,11 +394,29 @@ pub fn run(id: &str) -> Result<String, Error> {
         Answer::Refused => return Err(Error::Wrong),
         Answer::NoTerminal(why) => return Err(Error::NoTerminal(why)),
     }
+    let insurance = if no_backup {
+        Insurance::Declined
+    } else if request.inside_tree && !verdict.backups.is_empty() {
+        let ctx = crate::backup::Context {
+            line: request.command.clone(),
+            cwd: PathBuf::from(&request.cwd),
+            max_bytes: max_bytes(&request),
+        };
+        let taken = crate::backup::take_all(&verdict.backups, &ctx).map_err(|e| {
+            Error::NotApprovable(format!(
+                "{e}. Nothing was approved; approve with `--no-backup` to run it without a backup"
+            ))
+        })?;
+        Insurance::Taken(taken.into_iter().map(|r| r.id).collect())
+    } else {
+        Insurance::AtRun
+    };
     let approvals = state(approvals_dir())?;
     let a = Approval {
         command: request.command.clone(),
         cwd: request.cwd.clone(),
         expires: crate::clock::now() + APPROVAL_TTL,
+        insurance,
     };
     let bytes = serde_json::to_vec(&a).map_err(|e| Error::State(e.to_string()))?;
     write_private(
@@ -386,12 +432,24 @@ pub fn run(id: &str) -> Result<String, Error> {
     ))
 }
 
-/// The request's command judged as it would be where it is to run.
-fn judge(request: &Request) -> Result<crate::decision::Verdict, Error> {
-    let places = crate::config::Places {
+/// The backup cap in effect where the request's command runs.
+fn max_bytes(request: &Request) -> u64 {
+    crate::policy::Policy::load_from(&places_of(request))
+        .map_or(crate::backup::DEFAULT_MAX_BYTES, |p| {
+            p.layers().backup_max_bytes()
+        })
+}
+
+fn places_of(request: &Request) -> crate::config::Places {
+    crate::config::Places {
         cwd: Some(PathBuf::from(&request.cwd)),
         ..crate::config::Places::real()
-    };
+    }
+}
+
+/// The request's command judged as it would be where it is to run.
+fn judge(request: &Request) -> Result<crate::decision::Verdict, Error> {
+    let places = places_of(request);
     let mut policy = crate::policy::Policy::load_from(&places)
         .map_err(|e| Error::State(format!("{e}; fix it before approving")))?;
     let input = crate::input::Input::from_bytes(request.command.as_bytes().to_vec(), false);

@@ -77,6 +77,12 @@ pub struct Entry {
     /// protected log; set when reading, never stored.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub inside_tree: bool,
+    /// The backups taken right before it ran.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub backups: Vec<String>,
+    /// A person declined the backups it needed (`guardsh approve --no-backup`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_backup: bool,
 }
 
 impl Entry {
@@ -114,7 +120,16 @@ impl Entry {
                 .map(|t| format!("{} ({})", t.name, t.source))
                 .collect(),
             inside_tree: false,
+            backups: Vec::new(),
+            no_backup: false,
         }
+    }
+
+    /// The same record, with the insurance the gate took (or was told not to).
+    pub fn insured(mut self, go: &crate::guard::Go) -> Self {
+        self.backups.clone_from(&go.backups);
+        self.no_backup = go.no_backup;
+        self
     }
 }
 
@@ -245,6 +260,7 @@ mod tests {
             matches: Vec::new(),
             unknown: Vec::new(),
             environments: Vec::new(),
+            backups: Vec::new(),
         };
         Entry::new(Mode::Shell, command, &v, Outcome::Refused)
     }

@@ -192,6 +192,12 @@ pub fn render_human(v: &Verdict, color: bool) -> String {
             escape(&u.text),
         ));
     }
+    if v.decision == Decision::Confirm && !v.backups.is_empty() {
+        out.push_str(&format!(
+            "backup: once a person approves it, guardsh first backs up {} (restorable with `guardsh restore ID`)\n",
+            describe_backups(&v.backups)
+        ));
+    }
     let advice = match v.decision {
         Decision::Allow => "nothing destructive found",
         Decision::Warn => "it may run; read the warnings above",
@@ -207,6 +213,31 @@ pub fn render_human(v: &Verdict, color: bool) -> String {
         name(v.decision).style(style_for(v.decision, color))
     ));
     out
+}
+
+/// The backups a line gets before it runs, in a few words: `files build, dist; git work
+/// (git reset --hard)`. Untrusted text is escaped.
+pub fn describe_backups(needs: &[crate::rules::insure::Insure]) -> String {
+    needs
+        .iter()
+        .map(|n| {
+            let kind = serde_json::to_value(n.kind)
+                .ok()
+                .and_then(|k| k.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            if n.targets.is_empty() {
+                format!("{kind} (for `{}`)", escape(&n.command))
+            } else {
+                let names: Vec<String> = n
+                    .targets
+                    .iter()
+                    .map(|t| escape(&t.text).into_owned())
+                    .collect();
+                format!("{kind} {}", names.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]

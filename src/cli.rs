@@ -77,6 +77,9 @@ pub const SUBCOMMANDS: &[&str] = &[
     "gate",
     "setup",
     "confine",
+    "backup",
+    "backups",
+    "restore",
 ];
 
 /// Said after the exit codes: how errors look.
@@ -232,6 +235,48 @@ Examples:
         after_long_help = exit_codes_help()
     )]
     Approve(ApproveArgs),
+
+    /// Take, without running LINE, every backup its destructive commands need.
+    #[command(
+        long_about = "Take, without running LINE, every backup that LINE's destructive commands need, \
+and print their ids. The same backups guardsh takes on its own right before a confirmed or \
+approved destructive line runs: files and directories about to be deleted or overwritten, a \
+git repository's uncommitted work, branch tips and the remote branch of a force push, the \
+PostgreSQL, MySQL or SQLite database a client's statements destroy, Terraform state, the \
+Kubernetes objects `kubectl delete` names, and a Railway volume's files. Backups live in \
+guardsh's protected state, which no guarded tree can write; `guardsh restore ID` puts one \
+back. Exits 1, saying why, when a backup LINE needs cannot be taken.
+
+`--json` prints {\"backups\": [{\"id\", \"kind\", \"target\", \"bytes\", \"location\"}]}.
+
+Examples:
+  guardsh backup -- \"psql -h db -d app -c 'DROP TABLE orders'\"
+  guardsh backup -- rm -rf build dist
+  guardsh backup --json -- 'git reset --hard'",
+        after_long_help = exit_codes_help()
+    )]
+    Backup(BackupArgs),
+
+    /// List, show and prune the backups guardsh took.
+    #[command(subcommand)]
+    Backups(BackupsCommands),
+
+    /// Put a backup back where it was taken from.
+    #[command(
+        long_about = "Put backup ID back where it was taken from: files at their paths (whatever is \
+there now is moved aside to PATH.guardsh-before-restore), a repository's uncommitted work \
+applied again, branches and remote branches reset to their tips, a database restored from \
+its dump, Terraform state pushed, Kubernetes objects created, a Railway volume's files \
+uploaded. Every stored file is checked against the checksum recorded when it was taken. \
+Asks on the terminal unless --yes. Refused inside a tree guardsh guards: restoring \
+overwrites things too, so it is a person's step.
+
+Examples:
+  guardsh backups list
+  guardsh restore 20261207-101500-3f9a1c",
+        after_long_help = exit_codes_help()
+    )]
+    Restore(RestoreArgs),
 
     /// Show recent decisions from the audit log.
     #[command(
@@ -595,6 +640,76 @@ pub struct ApproveArgs {
     /// The request id the refusal printed.
     #[arg(value_name = "ID")]
     pub id: String,
+    /// Run it without the backup guardsh would take first: a mistake is then permanent
+    /// (logged as such).
+    #[arg(long)]
+    pub no_backup: bool,
+}
+
+/// `guardsh backup`.
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The line whose backups to take (one argument, or words joined as a shell would
+    /// quote them).
+    #[arg(
+        value_name = "LINE",
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub line: Vec<String>,
+}
+
+/// `guardsh backups …`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum BackupsCommands {
+    /// List the backups, oldest first.
+    List(BackupsListArgs),
+    /// Show one backup: what, where, how it is restored, and whether its files are intact.
+    Show(BackupsShowArgs),
+    /// Remove backups older than the retention (`backup.keep_days` in the config, 30 days).
+    Prune(BackupsPruneArgs),
+}
+
+/// `guardsh backups list`.
+#[derive(Debug, Clone, Args)]
+pub struct BackupsListArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `guardsh backups show`.
+#[derive(Debug, Clone, Args)]
+pub struct BackupsShowArgs {
+    /// The backup's id.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `guardsh backups prune`.
+#[derive(Debug, Clone, Args)]
+pub struct BackupsPruneArgs {
+    /// Remove backups older than this many days instead.
+    #[arg(long, value_name = "DAYS")]
+    pub older_than: Option<u64>,
+}
+
+/// `guardsh restore`.
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    /// The backup's id (`guardsh backups list`).
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Do not ask on the terminal first.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// `guardsh log`.

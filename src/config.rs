@@ -71,6 +71,31 @@ pub struct Config {
     /// pack's name).
     #[serde(default)]
     pub rules: Vec<raw::Rule>,
+    /// The insurance taken before a person's confirmed destructive line runs.
+    #[serde(default, skip_serializing_if = "Backup::is_empty")]
+    pub backup: Backup,
+}
+
+/// Settings of the backups taken before confirmed lines (`guardsh backups`).
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Backup {
+    /// Above this many bytes a backup is refused, and so is the line, until a person raises
+    /// the cap or approves with `--no-backup` (default 1 GiB). Any layer may set it: a
+    /// lower cap only stops more lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_bytes: Option<u64>,
+    /// `guardsh backups prune` removes backups older than this many days (default 30). The
+    /// longest of all layers holds: no file can shorten what another keeps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_days: Option<u64>,
+}
+
+impl Backup {
+    fn is_empty(&self) -> bool {
+        *self == Backup::default()
+    }
 }
 
 /// One allowlist entry: exactly one of `rule` or `command`.
@@ -443,6 +468,24 @@ impl AllowEntry {
 }
 
 impl Layers {
+    /// The cap on one backup: the last layer that sets one.
+    pub fn backup_max_bytes(&self) -> u64 {
+        self.layers
+            .iter()
+            .rev()
+            .find_map(|l| l.config.backup.max_bytes)
+            .unwrap_or(crate::backup::DEFAULT_MAX_BYTES)
+    }
+
+    /// How many days backups are kept: the longest any layer asks for.
+    pub fn backup_keep_days(&self) -> u64 {
+        self.layers
+            .iter()
+            .filter_map(|l| l.config.backup.keep_days)
+            .max()
+            .unwrap_or(30)
+    }
+
     /// The real shell: the last layer that names one (project files cannot).
     pub fn shell(&self) -> Option<&Path> {
         self.layers
@@ -597,6 +640,7 @@ mod tests {
             }],
             unknown: Vec::new(),
             environments: Vec::new(),
+            backups: Vec::new(),
         }
     }
 

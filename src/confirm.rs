@@ -167,6 +167,7 @@ mod tests {
             }],
             unknown: Vec::new(),
             environments: Vec::new(),
+            backups: Vec::new(),
         }
     }
 
@@ -184,6 +185,7 @@ mod tests {
             matches: Vec::new(),
             unknown: Vec::new(),
             environments: Vec::new(),
+            backups: Vec::new(),
         };
         assert_eq!(phrase_for(&none), "run it");
     }

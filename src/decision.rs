@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::environment::{Context, Target};
 use crate::parse::{Script, UnknownKind};
+use crate::rules::insure::Insure;
 use crate::rules::{RuleSet, Severity};
 
 /// What to do with a line.
@@ -71,6 +72,9 @@ pub struct Verdict {
     pub unknown: Vec<UnknownFinding>,
     /// The environments the matched commands act on, and how guardsh knows.
     pub environments: Vec<Target>,
+    /// The backups guardsh takes before the line runs, once a person confirmed it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub backups: Vec<Insure>,
 }
 
 /// Variables that name the user's own tools: running them is not hiding a program.
@@ -141,9 +145,19 @@ fn decide_here(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
     let mut matches = Vec::new();
     let mut guessed: Vec<UnknownFinding> = Vec::new();
     let mut environments: Vec<Target> = Vec::new();
+    let mut backups: Vec<Insure> = Vec::new();
     let env = crate::rules::script_env(script);
+    let mut moves = crate::rules::insure::Moves::default();
     for cmd in &script.commands {
-        let found = rules.matching_all_env(cmd, script, &env, ctx);
+        let mut found = rules.matching_all_env(cmd, script, &env, ctx);
+        for mut need in std::mem::take(&mut found.insure) {
+            need.cd.clone_from(&moves.steps);
+            need.cd_unknown = moves.unknown;
+            if !backups.contains(&need) {
+                backups.push(need);
+            }
+        }
+        moves.after(cmd);
         let protected = found.target.as_ref().filter(|t| t.protected);
         let in_env = protected.map(|t| format!("{} ({})", t.name, t.source));
         if let Some(t) = found.target.clone()
@@ -216,6 +230,7 @@ fn decide_here(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
         matches,
         unknown,
         environments,
+        backups,
     }
 }
 

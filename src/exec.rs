@@ -228,6 +228,44 @@ pub fn output(program: &Path, args: &[&str], input: &[u8]) -> io::Result<std::pr
     child.wait_with_output()
 }
 
+/// How a helper program guardsh runs itself (to take or restore a backup) is started.
+#[derive(Debug, Default)]
+pub struct Tool<'a> {
+    /// Variables added to guardsh's own environment.
+    pub env: &'a [(String, String)],
+    /// Where it runs; guardsh's own directory when `None`.
+    pub cwd: Option<&'a Path>,
+    /// Its standard output goes to this file; collected when `None`.
+    pub stdout: Option<File>,
+    /// Its standard input comes from this file; empty when `None`.
+    pub stdin: Option<File>,
+}
+
+/// Run `name`, found on PATH past guardsh's own shims (so it is the real `pg_dump`, `git`,
+/// `kubectl`, never guardsh judging its own backup), with `args`, and wait for it. For the
+/// helpers of a backup or a restore only, never for a command an agent asked for.
+pub fn tool(name: &str, args: &[OsString], how: Tool<'_>) -> Result<std::process::Output, Error> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let program = find_on_path(name, &path)?;
+    #[allow(clippy::disallowed_methods)] // exec.rs is the one place that starts programs
+    let mut cmd = std::process::Command::new(&program);
+    cmd.args(args).env_remove(ACTIVE_VAR);
+    for (k, v) in how.env {
+        cmd.env(k, v);
+    }
+    if let Some(dir) = how.cwd {
+        cmd.current_dir(dir);
+    }
+    cmd.stdin(how.stdin.map_or_else(Stdio::null, Stdio::from));
+    if let Some(out) = how.stdout {
+        cmd.stdout(Stdio::from(out));
+    } else {
+        cmd.stdout(Stdio::piped());
+    }
+    cmd.stderr(Stdio::piped());
+    cmd.output().map_err(|e| Error::Exec(program, e))
+}
+
 /// Ask `bash` (a real one, never guardsh) to parse `text` without running it: `bash -n`,
 /// with no startup files and an empty environment (so no `BASH_ENV` is sourced and the
 /// messages are in English). Returns bash's standard error.

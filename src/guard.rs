@@ -112,8 +112,9 @@ pub fn run(mut argv: Vec<OsString>) -> u8 {
         Some(bytes) => replay(bytes).map(Some),
         None => Ok(None),
     };
-    let go = |outcome: Outcome| -> u8 {
-        audit::record(&Entry::new(Mode::Shell, command, &verdict, outcome));
+    let max_bytes = policy.layers().backup_max_bytes();
+    let go = |g: Go| -> u8 {
+        audit::record(&Entry::new(Mode::Shell, command, &verdict, g.outcome).insured(&g));
         match stdin_for_shell() {
             Ok(stdin) => exec_or_fail(&shell, &inv, stdin),
             Err(e) => {
@@ -122,25 +123,48 @@ pub fn run(mut argv: Vec<OsString>) -> u8 {
             }
         }
     };
-    match gate(Mode::Shell, command, &verdict) {
-        Some(outcome) => go(outcome),
+    match gate(Mode::Shell, command, &verdict, max_bytes) {
+        Some(g) => go(g),
         None => exit::REFUSED,
     }
 }
 
+/// What the gate lets through: how it came to run, and the insurance taken first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Go {
+    /// How it came to run.
+    pub outcome: Outcome,
+    /// The backups taken right before it runs (`guardsh restore ID` brings each back).
+    pub backups: Vec<String>,
+    /// A person declined the backups it needed (`guardsh approve --no-backup`).
+    pub no_backup: bool,
+}
+
+impl Go {
+    fn plain(outcome: Outcome) -> Go {
+        Go {
+            outcome,
+            backups: Vec::new(),
+            no_backup: false,
+        }
+    }
+}
+
 /// The decision turned into what happens, for every mode that starts commands an agent
-/// asked for (shell mode, shims, `guardsh run`): `Some(outcome)` when the command may run
-/// now (allowed, warned, or approved earlier by a person), `None` when it was refused (the
-/// refusal is already explained on standard error and in the audit log). Nobody is asked on
-/// a terminal here: an agent can make a pseudo-terminal inside its own tree, and some
-/// harnesses run commands on a terminal the model types into, so a confirm-level line gets
-/// a request that a person approves from a terminal of their own.
-pub fn gate(mode: Mode, command: &str, verdict: &Verdict) -> Option<Outcome> {
+/// asked for (shell mode, shims, `guardsh run`): `Some(go)` when the command may run
+/// now (allowed, warned, or approved earlier by a person, its backups taken), `None` when
+/// it was refused (the refusal is already explained on standard error and in the audit
+/// log). Nobody is asked on a terminal here: an agent can make a pseudo-terminal inside its
+/// own tree, and some harnesses run commands on a terminal the model types into, so a
+/// confirm-level line gets a request that a person approves from a terminal of their own.
+/// `max_bytes` caps each backup (config `backup.max_bytes`).
+pub fn gate(mode: Mode, command: &str, verdict: &Verdict, max_bytes: u64) -> Option<Go> {
     gate_asking(
         mode,
         command,
         verdict,
         Err("a terminal here is no proof of a person"),
+        max_bytes,
     )
 }
 
@@ -152,23 +176,40 @@ pub fn gate_asking(
     command: &str,
     verdict: &Verdict,
     ask: Result<(), &str>,
-) -> Option<Outcome> {
+    max_bytes: u64,
+) -> Option<Go> {
     match verdict.decision {
-        Decision::Allow => Some(Outcome::Ran),
+        Decision::Allow => Some(Go::plain(Outcome::Ran)),
         Decision::Warn => {
             let _ = io::stderr().write_all(findings(verdict).as_bytes());
-            Some(Outcome::Ran)
+            Some(Go::plain(Outcome::Ran))
         }
         Decision::Confirm => {
             let cwd = current_dir();
-            if approve::take(command, &cwd) {
-                return Some(Outcome::Approved);
+            if let Some(insurance) = approve::take(command, &cwd) {
+                return insure(
+                    mode,
+                    command,
+                    verdict,
+                    Outcome::Approved,
+                    insurance,
+                    max_bytes,
+                );
             }
             if ask.is_ok() {
                 let summary = findings(verdict);
                 let phrase = confirm::phrase_for(verdict);
                 match confirm::ask(&summary, &phrase) {
-                    Answer::Confirmed => return Some(Outcome::Confirmed),
+                    Answer::Confirmed => {
+                        return insure(
+                            mode,
+                            command,
+                            verdict,
+                            Outcome::Confirmed,
+                            approve::Insurance::AtRun,
+                            max_bytes,
+                        );
+                    }
                     Answer::Refused => {
                         refuse(mode, command, verdict, "a person did not confirm it", None);
                         return None;
@@ -346,6 +387,61 @@ fn stderr_color() -> bool {
 
 fn findings(verdict: &Verdict) -> String {
     render_human(verdict, stderr_color())
+}
+
+/// A confirmed or approved line: take the backups it needs first, unless the person
+/// declined them or `guardsh approve` already took them. A backup that cannot be taken
+/// stops the line (fail closed), saying why and how to go on.
+fn insure(
+    mode: Mode,
+    command: &str,
+    verdict: &Verdict,
+    outcome: Outcome,
+    insurance: approve::Insurance,
+    max_bytes: u64,
+) -> Option<Go> {
+    let mut go = Go::plain(outcome);
+    match insurance {
+        approve::Insurance::Declined => {
+            go.no_backup = !verdict.backups.is_empty();
+            return Some(go);
+        }
+        approve::Insurance::Taken(ids) => {
+            go.backups = ids;
+            return Some(go);
+        }
+        approve::Insurance::AtRun => {}
+    }
+    if verdict.backups.is_empty() {
+        return Some(go);
+    }
+    let ctx = crate::backup::Context {
+        line: command.to_owned(),
+        cwd: std::env::current_dir().unwrap_or_default(),
+        max_bytes,
+    };
+    match crate::backup::take_all(&verdict.backups, &ctx) {
+        Ok(taken) => {
+            for r in &taken {
+                say(&format!(
+                    "backed up {} as {} (`guardsh restore {}` brings it back)",
+                    crate::term::escape(&r.target),
+                    r.id,
+                    r.id
+                ));
+            }
+            go.backups = taken.into_iter().map(|r| r.id).collect();
+            Some(go)
+        }
+        Err(e) => {
+            let why = format!(
+                "the backup it needs could not be taken ({e}); fix that and ask again, or a \
+                 person approves it with `guardsh approve --no-backup ID` to run it without one"
+            );
+            refuse(mode, command, verdict, &why, None);
+            None
+        }
+    }
 }
 
 /// Say why nothing ran, for the agent reading stderr as much as for a person.

@@ -8,10 +8,12 @@
 
 pub mod approve;
 pub mod audit;
+pub mod backup;
 pub mod capped;
 pub mod check;
 pub mod cli;
 pub mod clock;
+pub mod cmd;
 pub mod config;
 pub mod config_show;
 pub mod confine;
@@ -105,6 +107,9 @@ pub enum Error {
     /// A configuration file or pack is broken.
     #[error(transparent)]
     Config(#[from] config::Error),
+    /// `guardsh backup`, `backups` or `restore` failed.
+    #[error(transparent)]
+    Backup(#[from] backup::Error),
 }
 
 impl Error {
@@ -118,6 +123,7 @@ impl Error {
             Error::Io(_) => exit::FAILURE,
             Error::Hooks(e) => e.exit_code(),
             Error::Config(_) => exit::CONFIG,
+            Error::Backup(_) => exit::FAILURE,
         }
     }
 
@@ -127,7 +133,7 @@ impl Error {
             Error::Explain(e) => e.is_broken_pipe(),
             Error::Check(e) => e.is_broken_pipe(),
             Error::Test(e) => e.is_broken_pipe(),
-            Error::Approve(_) | Error::Io(_) | Error::Config(_) => false,
+            Error::Approve(_) | Error::Io(_) | Error::Config(_) | Error::Backup(_) => false,
             Error::Hooks(e) => e.is_broken_pipe(),
         }
     }
@@ -236,11 +242,14 @@ fn dispatch(cli: &cli::Cli) -> Result<u8, Error> {
             Ok(pack_test::execute(args, &mut out)?)
         }
         cli::Commands::Approve(args) => {
-            let done = approve::run(&args.id)?;
+            let done = approve::run(&args.id, args.no_backup)?;
             println!("guardsh: {done}");
             Ok(exit::OK)
         }
         cli::Commands::Log(args) => log(args),
+        cli::Commands::Backup(args) => Ok(cmd::backup::backup(args, &mut io::stdout().lock())?),
+        cli::Commands::Backups(c) => Ok(cmd::backup::backups(c, &mut io::stdout().lock())?),
+        cli::Commands::Restore(args) => Ok(cmd::backup::restore(args, &mut io::stdout().lock())?),
         cli::Commands::Run(args) => {
             let Some((program, rest)) = args.argv.split_first() else {
                 return Ok(exit::USAGE);

@@ -45,6 +45,11 @@ impl Policy {
         }
     }
 
+    /// The layers in effect.
+    pub fn layers(&self) -> &Layers {
+        &self.layers
+    }
+
     /// The real shell the configuration names, if any.
     pub fn shell(&self) -> Option<&Path> {
         self.layers.shell()

@@ -112,6 +112,7 @@ pub fn run(program: &OsString, args: Vec<OsString>) -> u8 {
             return exit::CONFIG;
         }
     };
+    let max_bytes = policy.layers().backup_max_bytes();
     for w in policy.take_warnings() {
         say(&format!("warning: {w}"));
     }
@@ -135,10 +136,10 @@ pub fn run(program: &OsString, args: Vec<OsString>) -> u8 {
             return 127;
         }
     };
-    let Some(outcome) = gate(Mode::Shim, &input.text, &verdict) else {
+    let Some(go) = gate(Mode::Shim, &input.text, &verdict, max_bytes) else {
         return exit::REFUSED;
     };
-    audit::record(&Entry::new(Mode::Shim, &input.text, &verdict, outcome));
+    audit::record(&Entry::new(Mode::Shim, &input.text, &verdict, go.outcome).insured(&go));
     let stdin = match stdin_bytes.as_deref().map(crate::guard::replay).transpose() {
         Ok(s) => s,
         Err(e) => {

@@ -82,7 +82,7 @@ pub fn gate(shell: InitShell, line: &OsStr) -> u8 {
         },
         InitShell::Bash | InitShell::Zsh => input.clone(),
     };
-    let verdict = match verdict(&judged, &input.text) {
+    let (verdict, max_bytes) = match verdict(&judged, &input.text) {
         Ok(v) => v,
         Err(message) => {
             say(&format!(
@@ -111,9 +111,11 @@ pub fn gate(shell: InitShell, line: &OsStr) -> u8 {
         Some(why) => Err(why.as_str()),
         None => Ok(()),
     };
-    match gate_asking(Mode::Interactive, command, &verdict, ask) {
-        Some(outcome) => {
-            audit::record(&Entry::new(Mode::Interactive, command, &verdict, outcome));
+    match gate_asking(Mode::Interactive, command, &verdict, ask, max_bytes) {
+        Some(go) => {
+            audit::record(
+                &Entry::new(Mode::Interactive, command, &verdict, go.outcome).insured(&go),
+            );
             exit::OK
         }
         None => exit::REFUSED,
@@ -122,7 +124,8 @@ pub fn gate(shell: InitShell, line: &OsStr) -> u8 {
 
 /// The decision on `input`, typed as `line`, through the policy every mode shares (packs,
 /// layered config, production), and the one place in this module that computes it.
-fn verdict(input: &Input, line: &str) -> Result<Verdict, String> {
+/// Also the backup cap in effect.
+fn verdict(input: &Input, line: &str) -> Result<(Verdict, u64), String> {
     let mut policy = crate::policy::Policy::load().map_err(|e| e.to_string())?;
     let verdict = policy
         .verdict_as_typed(input, line, &Limits::default())
@@ -130,7 +133,7 @@ fn verdict(input: &Input, line: &str) -> Result<Verdict, String> {
     for w in policy.take_warnings() {
         crate::guard::say(&format!("warning: {w}"));
     }
-    Ok(verdict)
+    Ok((verdict, policy.layers().backup_max_bytes()))
 }
 
 /// True when the shell would not run `text` yet but ask for more (an open quote, `&&` or

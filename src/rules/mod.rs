@@ -8,6 +8,7 @@ pub mod builtin;
 pub mod classes;
 pub mod examples;
 pub mod glob;
+pub mod insure;
 pub mod raw;
 
 use std::collections::BTreeMap;
@@ -96,6 +97,8 @@ pub struct Rule {
     pub suggestion: String,
     /// Lines that must match / must not.
     pub examples: raw::Examples,
+    /// What is backed up before a person's confirmed match runs.
+    pub backup: Option<raw::Backup>,
 }
 
 /// Every loaded rule, indexed by program.
@@ -157,6 +160,7 @@ impl RuleSet {
                     message,
                     suggestion,
                     examples,
+                    backup,
                 } = r;
                 let invalid = |why: String| RuleError::Invalid {
                     file: file.clone(),
@@ -273,6 +277,7 @@ impl RuleSet {
                     message,
                     suggestion,
                     examples,
+                    backup,
                 });
             }
         }
@@ -402,10 +407,18 @@ impl RuleSet {
         let protected = target.as_ref().is_some_and(|t| t.protected);
         exact.retain(|r| protected || !r.production);
         through_dynamic.retain(|r| protected || !r.production);
+        let insure = exact
+            .iter()
+            .filter_map(|r| {
+                let spec = r.backup?;
+                Some(insure::need(&r.id, spec, cmd, &tokens, r.path.len(), env))
+            })
+            .collect();
         Matching {
             exact,
             through_dynamic,
             target,
+            insure,
         }
     }
 }
@@ -431,6 +444,8 @@ pub struct Matching<'r> {
     /// The environment the command acts on, when a rule matched and its pack says where
     /// to look.
     pub target: Option<crate::environment::Target>,
+    /// The backups the matching rules ask for before a person's confirmed run.
+    pub insure: Vec<insure::Insure>,
 }
 
 /// A command's payloads, worked out at most once however many rules ask.

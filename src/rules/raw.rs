@@ -186,6 +186,69 @@ pub struct Rule {
     /// none, their examples are kept apart for `guardsh test`.
     #[serde(default, skip_serializing_if = "Examples::is_empty")]
     pub examples: Examples,
+    /// What guardsh backs up before a person's confirmed or approved match runs, so that
+    /// the destruction can be undone with `guardsh restore` (see src/backup).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<Backup>,
+}
+
+/// The insurance a rule asks for: which kind of backup, of what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Backup {
+    /// The kind of backup.
+    pub kind: BackupKind,
+    /// Which words of the command name what is backed up (for `files`).
+    #[serde(default, skip_serializing_if = "BackupOf::is_default")]
+    pub of: BackupOf,
+}
+
+/// Kinds of backup, each taken and restored by its own part of src/backup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BackupKind {
+    /// Files and directories: a copy, modes and times kept.
+    Files,
+    /// A git repository's uncommitted work (index and working tree), and the untracked
+    /// files the command removes, as a commit under a private ref.
+    GitWork,
+    /// The tips of the branches the command deletes or moves.
+    GitBranch,
+    /// The remote branch a force push replaces.
+    GitRemote,
+    /// The database a client connects to: PostgreSQL (`pg_dump`), MySQL or MariaDB
+    /// (`mysqldump`), or a SQLite file (`.backup`), by the client program.
+    Database,
+    /// The Terraform state (`terraform state pull`).
+    Terraform,
+    /// The Kubernetes objects the command deletes (`kubectl get -o yaml`).
+    Kubernetes,
+    /// The files of the Railway volume the command deletes, downloaded off the volume.
+    RailwayVolume,
+}
+
+/// Which words of a command name the files a `files` backup copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BackupOf {
+    /// Every operand (`rm -rf a b`, `shred f`).
+    #[default]
+    Operands,
+    /// The last operand (`mv a b`, `cp a b` overwrite `b`).
+    LastOperand,
+    /// The files the command's `>` redirections truncate.
+    Redirects,
+    /// The whole command: its kind reads the argv itself (git, SQL clients, kubectl …).
+    Command,
+}
+
+impl BackupOf {
+    fn is_default(&self) -> bool {
+        *self == BackupOf::Operands
+    }
 }
 
 /// For `skip_serializing_if`: the embedded built-in rules leave out what is off.

@@ -1,0 +1,3 @@
+//! Subcommands, one file each: read the arguments, call the library, render, act.
+
+pub mod backup;
