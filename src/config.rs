@@ -616,6 +616,7 @@ impl OverrideStep<'_> {
 /// A severity's name, as written in YAML.
 pub fn severity_name(s: Severity) -> &'static str {
     match s {
+        Severity::Note => "note",
         Severity::Warn => "warn",
         Severity::Confirm => "confirm",
         Severity::Deny => "deny",

@@ -24,6 +24,7 @@ pub enum Decision {
 impl From<Severity> for Decision {
     fn from(s: Severity) -> Self {
         match s {
+            Severity::Note => Decision::Allow,
             Severity::Warn => Decision::Warn,
             Severity::Confirm => Decision::Confirm,
             Severity::Deny => Decision::Deny,
@@ -150,11 +151,22 @@ fn decide_here(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
     let mut moves = crate::rules::insure::Moves::default();
     for cmd in &script.commands {
         let mut found = rules.matching_all_env(cmd, script, &env, ctx);
-        for mut need in std::mem::take(&mut found.insure) {
+        let mut needs = std::mem::take(&mut found.insure);
+        if let Some(own) = crate::rules::insure::redirects(cmd, &env)
+            && !needs.iter().any(|n| n.covers(&own))
+        {
+            needs.push(own);
+        }
+        for mut need in needs {
             need.cd.clone_from(&moves.steps);
             need.cd_unknown = moves.unknown;
-            if !backups.contains(&need) {
-                backups.push(need);
+            match backups.iter_mut().find(|b| b.same_work(&need)) {
+                Some(b) => {
+                    if !b.serves(&need.rule) {
+                        b.also.push(need.rule);
+                    }
+                }
+                None => backups.push(need),
             }
         }
         moves.after(cmd);
@@ -165,6 +177,11 @@ fn decide_here(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
         {
             environments.push(t);
         }
+        // A note decides nothing: what it records is in `backups` already.
+        found.exact.retain(|r| r.severity != Severity::Note);
+        found
+            .through_dynamic
+            .retain(|r| r.severity != Severity::Note);
         for rule in found.through_dynamic {
             // `railway volume $verb pg-data` may be `railway volume delete`: at least a
             // confirmation, never more than the rule itself asks.

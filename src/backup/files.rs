@@ -35,15 +35,33 @@ pub fn take(need: &Insure, ctx: &Context, draft: &Draft) -> Result<(Restore, Str
             )));
         }
         let path = absolute(&base, &t.text);
-        if t.glob {
-            let found = expand(&path).map_err(unplannable)?;
-            paths.extend(found);
+        let found = if t.glob {
+            expand(&path).map_err(unplannable)?
         } else {
-            paths.push(path);
+            vec![path]
+        };
+        for p in found {
+            // Written through a link, the file it points to is what is lost; a dangling
+            // link points at nothing yet.
+            match fs::symlink_metadata(&p) {
+                Ok(m) if t.follow && m.file_type().is_symlink() => {
+                    if let Ok(real) = fs::canonicalize(&p) {
+                        paths.push(real);
+                    }
+                }
+                _ => paths.push(p),
+            }
         }
     }
-    // What does not exist cannot be lost; the same path named twice is copied once.
-    paths.retain(|p| fs::symlink_metadata(p).is_ok());
+    // What does not exist cannot be lost, nor can a device, FIFO or socket (they hold no
+    // stored bytes, and a restore must never move one aside); the same path named twice
+    // is copied once.
+    paths.retain(|p| {
+        fs::symlink_metadata(p).is_ok_and(|m| {
+            let ty = m.file_type();
+            ty.is_file() || ty.is_dir() || ty.is_symlink()
+        })
+    });
     paths.sort();
     paths.dedup();
     // A path inside another one already copied comes with it.

@@ -45,7 +45,7 @@ fn uncovered(v: &Verdict) -> Vec<Uncovered<'_>> {
         .filter(|m| {
             !v.backups
                 .iter()
-                .any(|b| b.rule == m.rule && b.command == m.command)
+                .any(|b| b.serves(&m.rule) && b.command == m.command)
         })
         .map(|m| Uncovered {
             rule: &m.rule,

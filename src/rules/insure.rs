@@ -16,6 +16,9 @@ pub struct Insure {
     pub kind: BackupKind,
     /// The rule that asked for it.
     pub rule: String,
+    /// Other rules that asked for the very same backup on this command: it serves them too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
     /// The command as written (for messages).
     pub command: String,
     /// The command's argv after quote removal.
@@ -84,6 +87,10 @@ pub struct Target {
     /// can be planned for it, so a confirmed line with it does not run (fail closed).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unknown: bool,
+    /// What is lost is the file a symbolic link points to, not the link: a redirection
+    /// writes through it (`> config.yaml` where that is a link into dotfiles).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub follow: bool,
 }
 
 impl Target {
@@ -93,7 +100,83 @@ impl Target {
             glob: w.glob,
             tilde: w.tilde,
             unknown: w.dynamic || w.brace,
+            follow: false,
         }
+    }
+
+    fn written_through(w: &Word) -> Target {
+        Target {
+            follow: true,
+            ..Target::of(w)
+        }
+    }
+}
+
+/// Pseudo-files a redirection writes to without destroying anything stored.
+const NOT_STORAGE: &[&str] = &["/dev/", "/proc/", "/sys/"];
+
+/// The rule id a redirection's own backup is recorded under: bash, not a pack, knows that
+/// `>` empties its target whatever the program is.
+pub const REDIRECT_RULE: &str = "shell.redirect.overwrite";
+
+/// The backup of what `cmd`'s truncating redirections (`>`, `>|`, `&>`) overwrite, when
+/// they name something that may hold data: `echo KEY=2 > app.env` loses the old
+/// `app.env`. The backup layer skips a target that does not exist yet.
+pub fn redirects(cmd: &Command, env: &[(String, String)]) -> Option<Insure> {
+    let targets: Vec<Target> = cmd
+        .redirects
+        .iter()
+        .filter(|r| super::truncates(r.kind))
+        .filter(|r| !NOT_STORAGE.iter().any(|p| r.target.text.starts_with(p)))
+        .map(|r| Target::written_through(&r.target))
+        .collect();
+    if targets.is_empty() {
+        return None;
+    }
+    let mut need = need(
+        REDIRECT_RULE,
+        Backup {
+            kind: BackupKind::Files,
+            of: BackupOf::Command,
+        },
+        cmd,
+        &[],
+        0,
+        env,
+    );
+    need.targets = targets;
+    Some(need)
+}
+
+impl Insure {
+    /// Does `other` copy the same things from the same place? Two rules can ask for the
+    /// same backup (`rm app.db` is a data-file delete and a file delete): it is taken once.
+    pub fn same_work(&self, other: &Insure) -> bool {
+        self.kind == other.kind
+            && self.command == other.command
+            && self.cd == other.cd
+            && self.targets.len() == other.targets.len()
+            && self
+                .targets
+                .iter()
+                .zip(&other.targets)
+                .all(|(a, b)| a.text == b.text)
+    }
+
+    /// Was it asked for by `rule`?
+    pub fn serves(&self, rule: &str) -> bool {
+        self.rule == rule || self.also.iter().any(|r| r == rule)
+    }
+
+    /// Does it already copy each target of `other`?
+    pub fn covers(&self, other: &Insure) -> bool {
+        self.kind == other.kind
+            && self.command == other.command
+            && self.cd == other.cd
+            && other
+                .targets
+                .iter()
+                .all(|t| self.targets.iter().any(|s| s.text == t.text))
     }
 }
 
@@ -124,7 +207,7 @@ pub fn need(
             .redirects
             .iter()
             .filter(|r| super::truncates(r.kind))
-            .map(|r| Target::of(&r.target))
+            .map(|r| Target::written_through(&r.target))
             .collect(),
         _ => Vec::new(),
     };
@@ -136,6 +219,7 @@ pub fn need(
     Insure {
         kind: spec.kind,
         rule: rule.to_owned(),
+        also: Vec::new(),
         command: cmd.source.clone(),
         argv: cmd.args().map(str::to_owned).collect(),
         targets,

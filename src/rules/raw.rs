@@ -152,6 +152,10 @@ pub enum Linked {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Runs, silently: the rule only records what the command destroys, so that the backup
+    /// taken before a person's confirmed line (`backup:`) covers it too (`rm -f notes.txt`
+    /// next to a confirmed `rm -rf src`), and `guardsh backup -- LINE` sees it.
+    Note,
     /// Runs, with a warning.
     Warn,
     /// Runs only after a human types a confirmation.
