@@ -671,6 +671,135 @@ mod pty {
         assert!(ssh.exists());
     }
 
+    /// Run `line` with no terminal: refused, and the request id a person approves.
+    fn request(home: &Home, line: &str) -> String {
+        let mut g = home.detached(GUARDSH);
+        g.args(["-c", line]).stdin(Stdio::null());
+        let out = g.output().expect("runs");
+        assert_eq!(out.status.code(), Some(126), "{}", text(&out.stderr));
+        text(&out.stderr)
+            .split("guardsh approve ")
+            .nth(1)
+            .and_then(|r| r.split('`').next())
+            .expect("a request id")
+            .to_owned()
+    }
+
+    /// A person approves `id` at their own interactive shell, with `flags`, typing
+    /// `phrase`; `shows` is what the approval must say about the backup.
+    fn approve_as_a_person(home: &Home, id: &str, flags: &str, phrase: &str, shows: &str) {
+        let mut s = interactive_bash(home);
+        s.send_line(format!("{GUARDSH} approve {flags}{id}"))
+            .expect("types");
+        s.expect(shows).expect("says what happens to the backup");
+        s.expect(format!("Type `{phrase}`").as_str()).expect("asks");
+        s.send_line(phrase).expect("types");
+        s.expect("approved once").expect("approves");
+        s.send_line("exit").expect("types");
+        s.expect(Eof).expect("ends");
+    }
+
+    /// The approved line, run again exactly as the agent would.
+    fn run_approved(home: &Home, line: &str) -> Output {
+        let mut g = home.detached(GUARDSH);
+        g.args(["-c", line]).stdin(Stdio::null());
+        g.output().expect("runs")
+    }
+
+    fn key(home: &Home) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt as _;
+        let key = ssh_dir(home).join("id_ed25519");
+        std::fs::write(&key, "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n").expect("write");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        key
+    }
+
+    /// The insurance promise end to end: a person approves, guardsh copies what the line
+    /// deletes before it runs, logs the copy, and `guardsh restore` brings it back.
+    #[test]
+    fn an_approved_line_is_backed_up_first_and_restore_brings_it_back() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let home = Home::new("pty-insure");
+        let key = key(&home);
+        let line = "rm -rf ~/.ssh";
+        let id = request(&home, line);
+        approve_as_a_person(&home, &id, "", "rm ~/.ssh", "taken first");
+        let out = run_approved(&home, line);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(!key.exists(), "the approved line ran");
+        let err = text(&out.stderr);
+        assert!(err.contains("backed up"), "{err}");
+        let ran = home
+            .audit()
+            .into_iter()
+            .rfind(|e| e["outcome"] == "approved")
+            .expect("the approved run is logged");
+        let backup = ran["backups"][0]
+            .as_str()
+            .expect("with its backup")
+            .to_owned();
+        assert!(err.contains(&backup), "{err}");
+        // The backup is listed, and comes back with its bytes and mode.
+        let mut g = home.cmd(GUARDSH);
+        g.args(["backups", "list", "--json"]);
+        let listed = text(&run(g, b"").stdout);
+        assert!(listed.contains(&backup), "{listed}");
+        let mut g = home.cmd(GUARDSH);
+        g.args(["restore", &backup, "--yes"]);
+        let out = run(g, b"");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert_eq!(
+            std::fs::read_to_string(&key).expect("back"),
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n"
+        );
+        let mode = std::fs::metadata(&key).expect("stat").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    /// A person may decline the backup; the run says so in the log, and nothing is stored.
+    #[test]
+    fn a_declined_backup_is_logged_and_none_is_taken() {
+        let home = Home::new("pty-no-backup");
+        let key = key(&home);
+        let line = "rm -rf ~/.ssh";
+        let id = request(&home, line);
+        approve_as_a_person(&home, &id, "--no-backup ", "rm ~/.ssh", "you declined it");
+        let out = run_approved(&home, line);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(!key.exists());
+        assert!(!text(&out.stderr).contains("backed up"));
+        let ran = home
+            .audit()
+            .into_iter()
+            .rfind(|e| e["outcome"] == "approved")
+            .expect("logged");
+        assert_eq!(ran["no_backup"], true, "{ran}");
+        let mut g = home.cmd(GUARDSH);
+        g.args(["backups", "list", "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&run(g, b"").stdout).expect("JSON");
+        assert_eq!(v["backups"].as_array().map(Vec::len), Some(0), "{v}");
+    }
+
+    /// A backup that cannot be taken (here: over the configured size cap) stops the
+    /// approved line: it does not run, and the message says how to proceed.
+    #[test]
+    fn a_backup_that_cannot_be_taken_stops_the_approved_line() {
+        let home = Home::new("pty-too-big");
+        let key = key(&home);
+        let config = home.dir.join(".config/guardsh");
+        std::fs::create_dir_all(&config).expect("mkdir");
+        std::fs::write(config.join("config.yaml"), "backup:\n  max_bytes: 8\n").expect("write");
+        let line = "rm -rf ~/.ssh";
+        let id = request(&home, line);
+        approve_as_a_person(&home, &id, "", "rm ~/.ssh", "taken first");
+        let out = run_approved(&home, line);
+        assert_eq!(out.status.code(), Some(126), "{}", text(&out.stderr));
+        assert!(key.exists(), "nothing ran");
+        let err = text(&out.stderr);
+        assert!(err.contains("could not be taken"), "{err}");
+        assert!(err.contains("--no-backup"), "{err}");
+    }
+
     #[test]
     fn approve_needs_a_person_and_a_terminal() {
         let home = Home::new("pty-none");
