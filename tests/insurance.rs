@@ -425,3 +425,32 @@ fn prune_keeps_what_is_recent_and_list_shows_it() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(v["backups"].as_array().map(Vec::len), Some(0), "{v}");
 }
+
+/// Reversible means askable: with the backup taken first, these ask a person; on a
+/// production target they are refused as before (README, "Insurance").
+#[test]
+fn a_backed_up_destruction_is_asked_for_and_production_is_still_refused() {
+    let home = Home::new("askable");
+    for (line, code) in [
+        ("psql -h staging-db -d app -c 'DROP TABLE users'", 4),
+        ("psql -h db.prod.internal -d app -c 'DROP TABLE users'", 5),
+        ("mysql -h dev-db -e 'DELETE FROM sessions'", 4),
+        ("mysql -h prod-db -e 'DELETE FROM sessions'", 5),
+        ("MYSQL_HOST=db.prod mysql -e 'TRUNCATE orders'", 5),
+        ("rm -f data/app.sqlite", 4),
+        ("git push --force origin my-feature", 4),
+        ("git push --force origin main", 5),
+        // A state backup does not bring back what destroy deprovisioned.
+        ("terraform destroy", 5),
+    ] {
+        let o = home.guardsh(&["check", "--json", "--", line]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        assert_eq!(o.status.code(), Some(code), "{line}: {v}");
+        if code == 4 {
+            assert!(
+                v["backups"].as_array().is_some_and(|b| !b.is_empty()),
+                "{line} is asked for only with a backup: {v}"
+            );
+        }
+    }
+}
