@@ -317,7 +317,7 @@ impl Engine {
         for step in carriers::steps(&cmd) {
             self.apply(i, &cmd, step);
         }
-        for step in names::steps(self, &cmd) {
+        for step in names::steps(self, i, &cmd) {
             self.apply(i, &cmd, step);
         }
     }

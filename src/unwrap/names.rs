@@ -9,7 +9,7 @@ use super::wrappers::Step;
 use crate::parse::{Command, UnknownKind, program_name};
 
 /// What `cmd` runs under a name the line gave it.
-pub(super) fn steps(e: &Engine, cmd: &Command) -> Vec<Step> {
+pub(super) fn steps(e: &Engine, i: usize, cmd: &Command) -> Vec<Step> {
     let mut out = Vec::new();
     let Some(first) = cmd.argv.first().filter(|w| w.is_literal()) else {
         return out;
@@ -30,6 +30,19 @@ pub(super) fn steps(e: &Engine, cmd: &Command) -> Vec<Step> {
         return out;
     }
     if first.text.contains('/') && super::stdin::written_in_line(e, &first.text) {
+        // A shell script the line wrote with text guardsh reproduces is read as the script
+        // that runs (`printf 'echo hi\n' > x.sh; chmod +x x.sh; ./x.sh`).
+        if let Some(super::stdin::Read::Text(text, _)) =
+            super::stdin::written_text(e, i, &first.text, first)
+            && runs_as_shell(&text)
+        {
+            out.push(Step::File {
+                path: first.clone(),
+                via: first.text.clone(),
+                args: Some(cmd.argv.clone()),
+            });
+            return out;
+        }
         out.push(Step::Unknown {
             kind: UnknownKind::HiddenScript,
             why: format!(
@@ -87,4 +100,22 @@ fn budget(e: &Engine) -> bool {
     let used = e.name_scans.get() + 1;
     e.name_scans.set(used);
     used <= MAX_SCANS
+}
+
+/// A file run by its path runs as a shell script when it has no `#!` line (bash runs it
+/// itself) or one that names a POSIX shell; any other interpreter's code is not shell text.
+fn runs_as_shell(text: &str) -> bool {
+    let Some(line) = text.strip_prefix("#!") else {
+        return true;
+    };
+    let line = line.lines().next().unwrap_or("");
+    let mut words = line.split_whitespace();
+    let mut interpreter = words.next().map(program_name).unwrap_or("");
+    if interpreter == "env" {
+        interpreter = words
+            .find(|w| !w.starts_with('-'))
+            .map(program_name)
+            .unwrap_or("");
+    }
+    matches!(interpreter, "sh" | "bash" | "dash" | "ksh" | "zsh" | "ash")
 }

@@ -378,10 +378,12 @@ pub(super) fn read_script(e: &Engine, i: usize, path: &Word) -> Read {
         ));
     }
     if written_in_line(e, &text) {
-        return Read::Hidden(format!(
-            "a script written and then run in the same line (`{}`)",
-            path.text
-        ));
+        return written_text(e, i, &text, path).unwrap_or_else(|| {
+            Read::Hidden(format!(
+                "a script written and then run in the same line (`{}`)",
+                path.text
+            ))
+        });
     }
     e.looked_at.borrow_mut().push((i, text.clone()));
     if is_agent_snapshot(&text) {
@@ -423,15 +425,21 @@ fn is_agent_snapshot(text: &str) -> bool {
 /// True when something in the line may write the file named `text` (compared by file
 /// name, to stay on the safe side of `./x.sh` versus `x.sh` versus `$PWD/x.sh`).
 pub(super) fn written_in_line(e: &Engine, text: &str) -> bool {
+    !writers(e, text).is_empty()
+}
+
+/// The commands that may write the file named `text` (see [`written_in_line`]).
+fn writers(e: &Engine, text: &str) -> Vec<usize> {
+    let mut found = Vec::new();
     let name = program_name(text);
     if name.is_empty() {
-        return false;
+        return found;
     }
     let names = |w: &str| {
         let value = w.rsplit_once('=').map_or(w, |(_, v)| v);
         program_name(value) == name
     };
-    for c in &e.out.commands {
+    for (j, c) in e.out.commands.iter().enumerate() {
         let redirected = c.redirects.iter().any(|r| {
             matches!(
                 r.kind,
@@ -443,7 +451,8 @@ pub(super) fn written_in_line(e: &Engine, text: &str) -> bool {
             ) && names(&r.target.text)
         });
         if redirected {
-            return true;
+            found.push(j);
+            continue;
         }
         let args = c.argv.get(1..).unwrap_or(&[]);
         let writes = match c.program().unwrap_or("") {
@@ -515,10 +524,77 @@ pub(super) fn written_in_line(e: &Engine, text: &str) -> bool {
             _ => false,
         };
         if writes {
-            return true;
+            found.push(j);
         }
     }
-    false
+    found
+}
+
+/// What the script file `text`, run by command `i`, holds when the line itself writes it:
+/// exactly one command does, before `i`, with one `>` of output guardsh reproduces (`echo`,
+/// `printf`, `cat` of a heredoc), unconditionally placed (not in the background, a
+/// function or a substitution). Whether that write runs is not known (`test -e x ||
+/// echo … > x`), so the file as it is now is read too: the script is one or the other.
+/// `None` when any of this does not hold: the script stays hidden.
+pub(super) fn written_text(e: &Engine, i: usize, text: &str, path: &Word) -> Option<Read> {
+    let same = |t: &str| t.trim_start_matches("./") == text.trim_start_matches("./");
+    let [j] = writers(e, text)[..] else {
+        return None;
+    };
+    let c = e.out.commands.get(j).filter(|_| j < i)?;
+    let mut targets = c.redirects.iter().filter(|r| {
+        matches!(
+            r.kind,
+            RedirectKind::Output
+                | RedirectKind::Clobber
+                | RedirectKind::Append
+                | RedirectKind::ReadWrite
+                | RedirectKind::OutputBoth
+        ) && program_name(&r.target.text) == program_name(text)
+    });
+    let r = targets.next()?;
+    let plain = matches!(r.kind, RedirectKind::Output | RedirectKind::Clobber)
+        && r.fd.is_none_or(|fd| fd == 1)
+        && r.target.is_literal()
+        && same(&r.target.text)
+        && targets.next().is_none();
+    let placed = c.places.iter().all(|p| {
+        matches!(
+            p,
+            Place::Group
+                | Place::Subshell
+                | Place::If
+                | Place::Case
+                | Place::Loop
+                | Place::Negated
+                | Place::Pipeline { .. }
+        )
+    }) && e.meta.get(j).is_some_and(|m| m.level == 0);
+    if !plain || !placed {
+        return None;
+    }
+    let args = c.argv.get(1..).unwrap_or(&[]);
+    let written = match c.program()? {
+        "echo" => echo(args),
+        "printf" => printf(args),
+        "cat" => passthrough(e, j, c, 0),
+        _ => return None,
+    };
+    let mut script = match written {
+        Out::Text(t, false) => t,
+        Out::Silent => String::new(),
+        Out::Text(_, true) | Out::Hidden(_) => return None,
+    };
+    let full = resolve(e, i, text).ok()?;
+    match read_file(&full, &path.text) {
+        Read::Text(now, _) => {
+            script.push('\n');
+            script.push_str(&now);
+        }
+        Read::Hidden(_) if !full.exists() => {}
+        other => return Some(other),
+    }
+    Some(Read::Text(script, full))
 }
 
 /// The path of a relative script, following `cd DIR` commands earlier on the line when
