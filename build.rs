@@ -151,6 +151,7 @@ fn main() {
                     // copy; the rest of the spec goes with the bucket.
                     spec.command_options.clear();
                     spec.command_env.clear();
+                    spec.source_env.clear();
                     if !spec.aliases.is_empty()
                         || !spec.options_with_value.is_empty()
                         || !spec.options_with_command.is_empty()
@@ -208,8 +209,9 @@ fn main() {
             .map(|(program, options)| (program.clone(), format!("&{options:?}"))),
     );
     // Options and variables that carry a command, by program name and alias.
-    let mut carriers: BTreeMap<String, Vec<(String, String, String)>> = BTreeMap::new();
+    let mut carriers: BTreeMap<String, Vec<(String, String, String, usize)>> = BTreeMap::new();
     let mut command_env: Vec<String> = Vec::new();
+    let mut source_env: Vec<String> = Vec::new();
     for pack in &packs {
         for (program, spec) in &pack.programs {
             let mut names = vec![program.clone()];
@@ -221,6 +223,7 @@ fn main() {
                         c.option.clone(),
                         c.prefix.to_ascii_lowercase(),
                         c.after.clone(),
+                        c.skip,
                     );
                     if !list.contains(&entry) {
                         list.push(entry);
@@ -228,15 +231,16 @@ fn main() {
                 }
             }
             command_env.extend(spec.command_env.iter().cloned());
+            source_env.extend(spec.source_env.iter().cloned());
         }
     }
     carriers.retain(|_, list| !list.is_empty());
     keyed(
         &mut out,
         "Each program's options whose value is a command it runs: (option, value prefix, \
-         marker the command follows), from every pack.",
+         marker the command follows, words skipped), from every pack.",
         "COMMAND_OPTIONS",
-        "&[(&str, &str, &str)]",
+        "&[(&str, &str, &str, usize)]",
         carriers
             .iter()
             .map(|(program, list)| (program.clone(), format!("&{list:?}"))),
@@ -247,6 +251,14 @@ fn main() {
         out,
         "/// Variables whose value is a command a program runs, from every pack (sorted).\n\
          pub static COMMAND_ENV: &[&str] = &{command_env:?};"
+    );
+    source_env.sort();
+    source_env.dedup();
+    let _ = writeln!(
+        out,
+        "/// Variables whose value names a file a shell reads as code when it starts, from \
+         every pack (sorted).\n\
+         pub static SOURCE_ENV: &[&str] = &{source_env:?};"
     );
     out.push_str(
         "/// Each built-in rule's examples, by rule id (sorted), as JSON.\n\

