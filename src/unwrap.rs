@@ -636,6 +636,12 @@ fn mark_input(script: &mut Script, input: &Input, prefix: usize) {
                 .iter()
                 .any(|p| w.text.contains(p.as_str()))
             {
+                // The item's value, only known at run time: spelt as a variable, so that
+                // rules judge `rm -rf {}` as the unguarded `rm -rf $item` it is (a bare
+                // `{}` is left to find's and xargs' own rules).
+                for p in &input.placeholders {
+                    w.text = w.text.replace(p.as_str(), "${item}");
+                }
                 w.dynamic = true;
                 placed = true;
             }

@@ -213,7 +213,7 @@ pub(super) fn parallel(argv: &[Word]) -> Peel {
             if sep.text == ":::"
                 && !items.iter().any(is_sep)
                 && items.len() <= MAX_ITEMS
-                && items.iter().all(Word::is_literal) =>
+                && items.iter().all(|w| w.is_literal() || plain_tilde(w)) =>
         {
             Some(items.iter().collect())
         }
@@ -248,7 +248,12 @@ pub(super) fn parallel(argv: &[Word]) -> Peel {
         let steps = items
             .iter()
             .map(|item| {
-                let quoted = shell_words::quote(&item.text);
+                // `~` stays unquoted, or the re-read text would name a file called `~`.
+                let quoted = if plain_tilde(item) {
+                    std::borrow::Cow::Borrowed(item.text.as_str())
+                } else {
+                    shell_words::quote(&item.text)
+                };
                 let line = if text.contains(replace.as_str()) {
                     text.replace(replace.as_str(), &quoted)
                 } else {
@@ -307,4 +312,17 @@ pub(super) fn watch(argv: &[Word]) -> Peel {
         Peel::one(joined_text(rest, "watch", None))
     };
     peel.opaque()
+}
+
+/// `~` or `~/path` of plain characters: the shell expanded it before the program saw it,
+/// and it can be written back unquoted.
+fn plain_tilde(w: &Word) -> bool {
+    w.tilde
+        && !w.dynamic
+        && !w.glob
+        && !w.brace
+        && (w.text == "~" || w.text.starts_with("~/"))
+        && w.text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "~/._-+@%:,".contains(c))
 }

@@ -202,7 +202,10 @@ const WRAPPERS: &[(&str, &[&str])] = &[
     ("parallel rm -rf ::: a b", &["rm", "-rf", "b"]),
     ("parallel -j 4 'rm {}' ::: a", &["rm", "a"]),
     ("ls | parallel rm", &["rm", "{parallel input}"]),
-    ("ls | parallel 'rm {}.bak'", &["rm", "{}.bak"]),
+    // An item only known at run time reads as a variable's value.
+    ("ls | parallel 'rm {}.bak'", &["rm", "${item}.bak"]),
+    // `~` items are expanded by the shell first: they stay `~`, not the file `'~'`.
+    ("parallel rm -rf ::: ~ /tmp/x", &["rm", "-rf", "~"]),
     ("parallel ::: 'rm -rf /' ls", &["rm", "-rf", "/"]),
     (
         "watch -n 5 'kubectl delete ns prod'",
