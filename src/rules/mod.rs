@@ -409,7 +409,8 @@ impl RuleSet {
         };
         let protected = target.as_ref().is_some_and(|t| t.protected);
         let unknown = target.is_none();
-        let counts = |r: &&Rule| (protected || !r.production) && (unknown || !r.environment_unknown);
+        let counts =
+            |r: &&Rule| (protected || !r.production) && (unknown || !r.environment_unknown);
         exact.retain(counts);
         through_dynamic.retain(counts);
         let insure = exact
