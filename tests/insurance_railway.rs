@@ -367,10 +367,16 @@ fn a_volume_that_also_lives_in_production_is_not_backed_up_as_if_it_did_not() {
         "volumes-production.json",
         r#"{"volumes":[{"id":"vol-stg","name":"pg-data"}]}"#,
     );
-    let o = home.guardsh(&["backup", "--", DELETE]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
-    let err = text(&o.stderr);
-    assert!(err.contains("also has an instance in production"), "{err}");
+    // Named, or the only one in scope (the CLI asks which on a terminal).
+    for line in [DELETE, "railway volume -e staging delete --yes"] {
+        let o = home.guardsh(&["backup", "--", line]);
+        assert_eq!(o.status.code(), Some(1), "{line}: {}", text(&o.stdout));
+        let err = text(&o.stderr);
+        assert!(
+            err.contains("also has an instance in production"),
+            "{line}: {err}"
+        );
+    }
     let calls = home.calls();
     assert!(position(&calls, " download ").is_none(), "{calls:?}");
     assert!(position(&calls, " delete ").is_none(), "{calls:?}");

@@ -277,10 +277,20 @@ pub fn take_railway(
             vec![v]
         }
         Some(v) => vec![v],
-        None => list_volumes(need, &dir, &scope)?
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect(),
+        None => {
+            let ids: Vec<String> = list_volumes(need, &dir, &scope)?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            // No --volume: the CLI asks a person on a terminal which one; the only one in
+            // scope is what a backup can be planned for, and it too must live only here.
+            if let [id] = ids.as_slice()
+                && deletes_volume
+            {
+                only_here(need, &dir, &scope, id)?;
+            }
+            ids
+        }
     };
     if volumes.is_empty() {
         return Ok((
