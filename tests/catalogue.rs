@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use guardsh::decision::{Decision, decide};
 use guardsh::parse::Limits;
 use guardsh::rules::{RuleSet, Severity, load_pack};
 use guardsh::unwrap::analyze;
@@ -65,7 +66,9 @@ fn load_guards() -> RuleSet {
 }
 
 /// The strictest severity of the rules matching any command of `line`, with their ids, or
-/// `Err` when the line cannot be checked at all.
+/// `Err` when the line cannot be checked at all. Each match is weighed as the decision
+/// weighs it: a rule that is a confirmation elsewhere is a refusal on a protected
+/// environment (`-e production`), as the catalogue's severity escalations ask.
 fn judge(set: &RuleSet, line: &str) -> Result<(Option<Severity>, Vec<String>), String> {
     let script = analyze(line, &Limits::default());
     if script.cannot_be_checked() {
@@ -74,15 +77,17 @@ fn judge(set: &RuleSet, line: &str) -> Result<(Option<Severity>, Vec<String>), S
     }
     let mut strictest = None;
     let mut ids = Vec::new();
-    for cmd in &script.commands {
-        for rule in set.matching(cmd, &script) {
-            // A note decides nothing: it only records what a backup must cover.
-            if rule.severity != Severity::Note {
-                strictest = strictest.max(Some(rule.severity));
-            }
-            if !ids.contains(&rule.id) {
-                ids.push(rule.id.clone());
-            }
+    for m in decide(&script, set).matches {
+        let s = match m.severity {
+            // A note decides nothing: the decision keeps no match for it.
+            Decision::Allow => continue,
+            Decision::Warn => Severity::Warn,
+            Decision::Confirm => Severity::Confirm,
+            Decision::Deny => Severity::Deny,
+        };
+        strictest = strictest.max(Some(s));
+        if !ids.contains(&m.rule) {
+            ids.push(m.rule);
         }
     }
     Ok((strictest, ids))

@@ -298,7 +298,9 @@ fn claude_code_documented_payload_is_refused_with_the_full_reason() {
         "hookEventName": "PreToolUse",
         "permissionDecision": "deny",
         "permissionDecisionReason": "guardsh refused this command: it is destructive, or what it would run cannot be known before it runs.\n\
-    - `railway volume delete vol_1` (railway.volume.delete, deny): deletes a persistent volume and the backups stored with it (this is the incident's volumeDelete). \
+    - `railway volume delete vol_1` (railway.volume.delete.unknown_environment, deny): deletes a persistent volume in an environment nothing on the line names (the linked one, which may be production), with the backups stored with it. \
+    Safer: name the environment (`railway volume -e staging delete --volume NAME`) so a person can confirm it with a backup; production volumes are deleted by a human.\n\
+    - `railway volume delete vol_1` (railway.volume.delete, confirm): deletes a persistent volume and the backups stored with it (this is the incident's volumeDelete). \
     Safer: snapshot first (`railway postgres pitr backup create`, or `railway volume files download`); to free the mount use `railway volume detach`; ask a human to delete.\n\
     Do not retry it, rephrase it or split it up to get past the guard; take the safer path above. If it really has to run, tell the user the exact command and why; a person must run it or approve it themselves."
     }});

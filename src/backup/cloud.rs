@@ -257,9 +257,40 @@ pub fn take_railway(
             scope.extend([flag.to_owned(), name.clone()]);
         }
     }
+    let deletes_volume = matches!(
+        operands.as_slice(),
+        [group, verb, ..] if matches!(group.as_str(), "volume" | "volumes")
+            && matches!(verb.as_str(), "delete" | "remove" | "rm")
+    );
     let volumes = match volume {
+        // volumeDelete takes the volume's id, not an environment: the files of the one
+        // instance `-e` names are all it loses only when it has no other.
+        Some(v) if deletes_volume => {
+            let listed = list_volumes(need, &dir, &scope)?;
+            let (id, _) = listed
+                .iter()
+                .find(|(id, name)| id.eq_ignore_ascii_case(&v) || name.eq_ignore_ascii_case(&v))
+                .ok_or_else(|| {
+                    unplannable(need, format!("no volume {v} in the environment it names"))
+                })?;
+            only_here(need, &dir, &scope, id)?;
+            vec![v]
+        }
         Some(v) => vec![v],
-        None => list_volumes(need, &dir, &scope)?,
+        None => {
+            let ids: Vec<String> = list_volumes(need, &dir, &scope)?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            // No --volume: the CLI asks a person on a terminal which one; the only one in
+            // scope is what a backup can be planned for, and it too must live only here.
+            if let [id] = ids.as_slice()
+                && deletes_volume
+            {
+                only_here(need, &dir, &scope, id)?;
+            }
+            ids
+        }
     };
     if volumes.is_empty() {
         return Ok((
@@ -320,14 +351,33 @@ pub fn take_railway(
     ))
 }
 
-/// The volumes in `scope`, from `railway volume list --json`.
-fn list_volumes(need: &Insure, dir: &Path, scope: &[String]) -> Result<Vec<String>, Error> {
+/// The volumes in `scope` (id, name), from `railway volume list --json`.
+fn list_volumes(
+    need: &Insure,
+    dir: &Path,
+    scope: &[String],
+) -> Result<Vec<(String, String)>, Error> {
     let mut args = vec!["volume".to_owned()];
     args.extend(scope.iter().cloned());
     args.extend(["list".to_owned(), "--json".to_owned()]);
+    let v = railway_json(need, dir, &args)?;
+    Ok(v.get("volumes")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|vol| {
+            let field = |k: &str| vol.get(k).and_then(serde_json::Value::as_str);
+            let id = field("id").or_else(|| field("name"))?;
+            Some((id.to_owned(), field("name").unwrap_or(id).to_owned()))
+        })
+        .collect())
+}
+
+/// `railway ARGS` in `dir`, its standard output read as JSON.
+fn railway_json(need: &Insure, dir: &Path, args: &[String]) -> Result<serde_json::Value, Error> {
     let out = run_tool(
         "railway",
-        &args,
+        args,
         Tool {
             env: &need.env,
             cwd: Some(dir),
@@ -335,15 +385,85 @@ fn list_volumes(need: &Insure, dir: &Path, scope: &[String]) -> Result<Vec<Strin
         },
     )
     .map_err(failed(need))?;
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| failed(need)(format!("`railway volume list --json`: {e}")))?;
-    Ok(v.get("volumes")
+    serde_json::from_slice(&out.stdout)
+        .map_err(|e| failed(need)(format!("`railway {}`: {e}", args.join(" "))))
+}
+
+/// Refuse unless volume `id` has an instance in the one environment `scope` names (or the
+/// linked one) and in no other: `volumeDelete` deletes it in each, and the backup holds
+/// the files of one. Every environment's volumes are listed; one that cannot be is a
+/// refusal too (a restricted production environment keeps its secrets from this token, not
+/// its volume from the delete).
+fn only_here(need: &Insure, dir: &Path, scope: &[String], id: &str) -> Result<(), Error> {
+    if scope.iter().any(|s| s == "-p" || s == "--project") {
+        return Err(unplannable(
+            need,
+            "`railway environment list` reads the linked project only, so the other environments of the project `--project` names cannot be checked for this volume; run it from a directory linked to that project".to_owned(),
+        ));
+    }
+    let named = scope
+        .iter()
+        .position(|s| s == "-e" || s == "--environment")
+        .and_then(|i| scope.get(i + 1));
+    let listed = railway_json(
+        need,
+        dir,
+        &["environment", "list", "--json"].map(str::to_owned),
+    )?;
+    let envs = listed
+        .get("environments")
         .and_then(serde_json::Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|vol| vol.get("id").or_else(|| vol.get("name")))
-        .filter_map(|id| id.as_str().map(str::to_owned))
-        .collect())
+        .ok_or_else(|| {
+            failed(need)("`railway environment list --json` listed no environments".to_owned())
+        })?;
+    let mut elsewhere = Vec::new();
+    let mut here = false;
+    for env in envs {
+        let field = |k: &str| env.get(k).and_then(serde_json::Value::as_str).unwrap_or("");
+        let (env_id, name) = (field("id"), field("name"));
+        let this = match named {
+            Some(n) => n.eq_ignore_ascii_case(env_id) || n.eq_ignore_ascii_case(name),
+            None => env.get("isLinked").and_then(serde_json::Value::as_bool) == Some(true),
+        };
+        if this {
+            here = true;
+            continue;
+        }
+        let mut other: Vec<String> = scope
+            .chunks(2)
+            .filter(|pair| {
+                !matches!(
+                    pair.first().map(String::as_str),
+                    Some("-e" | "--environment")
+                )
+            })
+            .flatten()
+            .cloned()
+            .collect();
+        other.extend(["--environment".to_owned(), name.to_owned()]);
+        if list_volumes(need, dir, &other)?
+            .iter()
+            .any(|(v, _)| v.eq_ignore_ascii_case(id))
+        {
+            elsewhere.push(name.to_owned());
+        }
+    }
+    if !here {
+        return Err(unplannable(
+            need,
+            "the environment it acts on is not among `railway environment list --json`".to_owned(),
+        ));
+    }
+    if !elsewhere.is_empty() {
+        return Err(unplannable(
+            need,
+            format!(
+                "volume {id} also has an instance in {}, and volumeDelete deletes the volume there too; the backup would hold one environment's files only",
+                elsewhere.join(", ")
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Put Terraform state, Kubernetes objects or a volume's files back.

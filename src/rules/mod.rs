@@ -89,6 +89,8 @@ pub struct Rule {
     env: Vec<(String, String)>,
     /// Counts only when the command acts on a protected environment.
     pub production: bool,
+    /// Counts only when no signal names the environment the command acts on.
+    pub environment_unknown: bool,
     /// How bad a match is.
     pub severity: Severity,
     /// What it destroys.
@@ -272,6 +274,7 @@ impl RuleSet {
                     code_deletes: when.code_deletes,
                     env,
                     production: when.production,
+                    environment_unknown: when.environment_unknown,
                     id,
                     severity,
                     message,
@@ -405,8 +408,11 @@ impl RuleSet {
                 .and_then(|spec| crate::environment::infer(cmd, program, spec, env, ctx))
         };
         let protected = target.as_ref().is_some_and(|t| t.protected);
-        exact.retain(|r| protected || !r.production);
-        through_dynamic.retain(|r| protected || !r.production);
+        let unknown = target.is_none();
+        let counts =
+            |r: &&Rule| (protected || !r.production) && (unknown || !r.environment_unknown);
+        exact.retain(counts);
+        through_dynamic.retain(counts);
         let insure = exact
             .iter()
             .filter_map(|r| {

@@ -441,6 +441,12 @@ pub struct Conditions {
     /// `kubectl apply`) but need a person in production.
     #[serde(default, skip_serializing_if = "is_false")]
     pub production: bool,
+    /// No signal names the environment the command acts on (no flag, variable or linked
+    /// state its program's `environment` reads): for a rule that is a confirmation in a
+    /// named, unprotected environment, what stays refused when the environment may be
+    /// production (fail closed).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub environment_unknown: bool,
 }
 
 /// A test on one operand; every part given must hold for that operand.
