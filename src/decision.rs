@@ -147,6 +147,7 @@ fn decide_here(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
     let mut guessed: Vec<UnknownFinding> = Vec::new();
     let mut environments: Vec<Target> = Vec::new();
     let mut backups: Vec<Insure> = Vec::new();
+    let mut same_work: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let env = crate::rules::script_env(script);
     let mut moves = crate::rules::insure::Moves::default();
     for cmd in &script.commands {
@@ -160,13 +161,18 @@ fn decide_here(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
         for mut need in needs {
             need.cd.clone_from(&moves.steps);
             need.cd_unknown = moves.unknown;
-            match backups.iter_mut().find(|b| b.same_work(&need)) {
+            // Keyed, so that a long script's thousands of redirections stay linear.
+            let key = need.work_key();
+            match same_work.get(&key).and_then(|&k| backups.get_mut(k)) {
                 Some(b) => {
                     if !b.serves(&need.rule) {
                         b.also.push(need.rule);
                     }
                 }
-                None => backups.push(need),
+                None => {
+                    same_work.insert(key, backups.len());
+                    backups.push(need);
+                }
             }
         }
         moves.after(cmd);

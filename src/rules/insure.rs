@@ -149,18 +149,19 @@ pub fn redirects(cmd: &Command, env: &[(String, String)]) -> Option<Insure> {
 }
 
 impl Insure {
-    /// Does `other` copy the same things from the same place? Two rules can ask for the
-    /// same backup (`rm app.db` is a data-file delete and a file delete): it is taken once.
-    pub fn same_work(&self, other: &Insure) -> bool {
-        self.kind == other.kind
-            && self.command == other.command
-            && self.cd == other.cd
-            && self.targets.len() == other.targets.len()
-            && self
-                .targets
-                .iter()
-                .zip(&other.targets)
-                .all(|(a, b)| a.text == b.text)
+    /// What it copies and from where, as one key: two needs with the same key are the same
+    /// backup (`rm app.db` is a data-file delete and a file delete), taken once.
+    pub fn work_key(&self) -> String {
+        let mut key = format!("{:?}\0{}", self.kind, self.command);
+        for d in &self.cd {
+            key.push_str("\0cd ");
+            key.push_str(d);
+        }
+        for t in &self.targets {
+            key.push_str("\0t ");
+            key.push_str(&t.text);
+        }
+        key
     }
 
     /// Was it asked for by `rule`?
