@@ -74,6 +74,11 @@ pub struct Config {
     /// The insurance taken before a person's confirmed destructive line runs.
     #[serde(default, skip_serializing_if = "Backup::is_empty")]
     pub backup: Backup,
+    /// System file only: user files may then only tighten, like project files (their
+    /// `allow`, lowered severities and `shell` are ignored). An organisation sets it where
+    /// its policy must hold for every user of the machine.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
 }
 
 /// Settings of the backups taken before confirmed lines (`guardsh backups`).
@@ -189,8 +194,12 @@ pub struct Layer {
     /// What it says, minus what the layer may not do.
     pub config: Config,
     /// May it loosen? System files (root's), and user files whose exact content a person
-    /// trusted (`guardsh config trust`); never a project file.
+    /// trusted (`guardsh config trust`) unless the system file is `locked`; never a project
+    /// file. Even a trusted user file cannot go below what the system file decides (see
+    /// [`Layers::pinned`]).
     pub trusted: bool,
+    /// Tighten-only because the system file says `locked: true`, whatever its trust.
+    pub locked: bool,
 }
 
 /// A pack from a system or user `guards/` directory.
@@ -213,6 +222,8 @@ pub struct Layers {
     pub packs: Vec<ExtraPack>,
     /// What was ignored, one line each, for standard error.
     pub warnings: Vec<String>,
+    /// The system file that locks the policy (`locked: true`), if one does.
+    pub locked_by: Option<PathBuf>,
 }
 
 /// Where to look for each layer; tests point these at temporary directories.
@@ -230,7 +241,7 @@ impl Places {
     /// The real places.
     pub fn real() -> Places {
         Places {
-            system: Some(PathBuf::from(SYSTEM_DIR)),
+            system: Some(crate::paths::system_root().join(SYSTEM_DIR.trim_start_matches('/'))),
             user: crate::paths::config_dir(),
             cwd: std::env::current_dir().ok(),
         }
@@ -319,6 +330,7 @@ fn load_dir(dir: &Path, origin: Origin, out: &mut Layers) -> Result<(), Error> {
         // Only a file that could loosen pays for the hash.
         let may_loosen = match origin {
             Origin::System => true,
+            Origin::User if out.locked_by.is_some() => false,
             Origin::User => {
                 !loosens(&config) || crate::trust::load().accepts(&file, text.as_bytes())
             }
@@ -357,8 +369,12 @@ fn loosens(config: &Config) -> bool {
 }
 
 /// Why a layer may not loosen, for its warnings.
-fn not_trusted_because(origin: Origin) -> &'static str {
+fn not_trusted_because(origin: Origin, locked: bool) -> &'static str {
     match origin {
+        Origin::User if locked => {
+            "the system file (/etc/guardsh/config.yaml) says `locked: true`: user files may only \
+             tighten the organisation's policy"
+        }
         Origin::Project => {
             "a project file can only tighten the rules (an agent can write to the repository)"
         }
@@ -378,8 +394,19 @@ fn add_layer(
     out: &mut Layers,
 ) -> Result<(), Error> {
     let shown = path.display().to_string();
+    let locked = origin == Origin::User && out.locked_by.is_some();
+    if config.locked {
+        if origin == Origin::System {
+            out.locked_by = Some(path.clone());
+        } else {
+            config.locked = false;
+            out.warnings.push(format!(
+                "{shown}: `locked` ignored: only the system file (/etc/guardsh/config.yaml) can lock the policy"
+            ));
+        }
+    }
     if !trusted {
-        let why = not_trusted_because(origin);
+        let why = not_trusted_because(origin, locked);
         if !config.allow.is_empty() {
             out.warnings
                 .push(format!("{shown}: `allow` ignored: {why}"));
@@ -410,6 +437,7 @@ fn add_layer(
         path,
         config,
         trusted,
+        locked,
     });
     Ok(())
 }
@@ -505,27 +533,49 @@ impl Layers {
 
     /// Each override of `rule`, in layer order, given its severity before any (`base`):
     /// the layer, the severity it asks for, the severity before it, and whether it holds.
-    /// System and user files set the severity (the user's last); a project file only
-    /// raises it.
+    /// The system file sets the severity; a trusted user file may change it again, but not
+    /// below what the system file set; a project file (or a user file that is not trusted
+    /// or is locked) only raises it.
     pub fn override_steps(&self, rule: &str, base: Severity) -> Vec<OverrideStep<'_>> {
         let mut current = base;
+        let mut floor = None;
         let mut steps = Vec::new();
         for layer in &self.layers {
             let Some(&asked) = layer.config.overrides.get(rule) else {
                 continue;
             };
-            let holds = layer.trusted || asked >= current;
+            let holds = match layer.origin {
+                Origin::System => true,
+                _ => asked >= current || (layer.trusted && floor.is_none_or(|f| asked >= f)),
+            };
             steps.push(OverrideStep {
                 layer,
                 asked,
                 before: current,
                 holds,
+                floor,
             });
             if holds {
                 current = asked;
+                if layer.origin == Origin::System {
+                    floor = Some(asked);
+                }
             }
         }
         steps
+    }
+
+    /// Is `rule` the organisation's to decide: the system file sets its severity, or a
+    /// system pack (`/etc/guardsh/guards/`, or the system file's own `rules`) defines it?
+    /// Then no user or project `allow` entry takes its matches away.
+    pub fn pinned(&self, rule: &str) -> bool {
+        self.layers
+            .iter()
+            .any(|l| l.origin == Origin::System && l.config.overrides.contains_key(rule))
+            || self
+                .packs
+                .iter()
+                .any(|p| p.origin == Origin::System && p.pack.rules.iter().any(|r| r.id == rule))
     }
 
     /// The severity `rule` ends up with (see [`Layers::override_steps`]), or `None` when no
@@ -558,24 +608,27 @@ impl Layers {
     }
 
     /// Apply the allowlist to a verdict on `line`. An allowed command clears the rule
-    /// matches, never the unknowns of a line that cannot be checked.
+    /// matches, never the unknowns of a line that cannot be checked. Only the system file's
+    /// entries clear the matches of a rule the organisation pinned ([`Layers::pinned`]).
     pub fn apply_allow(&self, line: &str, verdict: &mut Verdict) {
         let now = crate::clock::now();
         let current = self.allow_entries(now);
-        if current.iter().any(|(_, e)| {
+        let clears =
+            |layer: &Layer, rule: &str| layer.origin == Origin::System || !self.pinned(rule);
+        if let Some((layer, _)) = current.iter().find(|(_, e)| {
             e.command
                 .as_deref()
                 .is_some_and(|c| c.trim() == line.trim())
         }) {
-            verdict.matches.clear();
+            verdict.matches.retain(|m| !clears(layer, &m.rule));
             verdict
                 .unknown
                 .retain(|u| u.severity == Decision::Deny && u.kind.is_fatal());
         }
         verdict.matches.retain(|m| {
-            !current
-                .iter()
-                .any(|(_, e)| e.rule.as_deref() == Some(m.rule.as_str()))
+            !current.iter().any(|(layer, e)| {
+                e.rule.as_deref() == Some(m.rule.as_str()) && clears(layer, &m.rule)
+            })
         });
         verdict.decision = verdict
             .matches
@@ -598,17 +651,30 @@ pub struct OverrideStep<'a> {
     pub before: Severity,
     /// It holds (false: a project file tried to lower the severity).
     pub holds: bool,
+    /// What the system file set before it, below which no user file may go.
+    pub floor: Option<Severity>,
 }
 
 impl OverrideStep<'_> {
     /// Why an override that does not hold is ignored, for a warning.
     pub fn ignored_because(&self, rule: &str) -> String {
+        if self.layer.trusted
+            && let Some(floor) = self.floor
+        {
+            return format!(
+                "{}: override `{rule}: {}` ignored: the system file sets it to {}, and user files \
+                 may not go below the organisation's policy",
+                self.layer.path.display(),
+                severity_name(self.asked),
+                severity_name(floor),
+            );
+        }
         format!(
             "{}: override `{rule}: {}` ignored: it would lower the severity (it is {} here), and {}",
             self.layer.path.display(),
             severity_name(self.asked),
             severity_name(self.before),
-            not_trusted_because(self.layer.origin),
+            not_trusted_because(self.layer.origin, self.layer.locked),
         )
     }
 }
@@ -677,6 +743,7 @@ mod tests {
             path: PathBuf::from(format!("{}.yaml", origin.pack_name())),
             config: parse(text, Path::new("c.yaml")).expect("parses"),
             trusted: origin != Origin::Project,
+            locked: false,
         }
     }
 
@@ -725,9 +792,21 @@ mod tests {
         );
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].contains("only tighten"), "{warnings:?}");
-        // The user's file comes after the system's and may lower.
+        // The user's file comes after the system's, but may not go below it.
+        warnings.clear();
         assert_eq!(
-            c.severity_for("b", Severity::Deny, &mut warnings),
+            c.severity_for("b", Severity::Confirm, &mut warnings),
+            Some(Severity::Deny)
+        );
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("the system file sets it to deny"),
+            "{warnings:?}"
+        );
+        // A rule the system file leaves alone, the trusted user file may lower.
+        let c2 = layers(vec![(Origin::User, "overrides: {b: warn}\n")]);
+        assert_eq!(
+            c2.severity_for("b", Severity::Deny, &mut warnings),
             Some(Severity::Warn)
         );
         // The project raises c above the user's setting.
@@ -740,6 +819,137 @@ mod tests {
         assert_eq!(c.severity_for("d", Severity::Deny, &mut warnings), None);
         assert_eq!(warnings.len(), 1);
         assert_eq!(c.severity_for("e", Severity::Deny, &mut warnings), None);
+    }
+
+    #[test]
+    fn a_user_file_may_raise_above_the_system_floor_and_come_back_to_it() {
+        let c = layers(vec![
+            (Origin::System, "overrides: {a: confirm}\n"),
+            (Origin::User, "overrides: {a: confirm}\n"),
+        ]);
+        let mut warnings = Vec::new();
+        assert_eq!(
+            c.severity_for("a", Severity::Deny, &mut warnings),
+            Some(Severity::Confirm),
+            "the system file may lower a built-in severity"
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn a_locked_system_file_makes_user_files_tighten_only() {
+        let mut out = Layers::default();
+        let sys = layer(Origin::System, "locked: true\noverrides: {a: confirm}\n");
+        add_layer(Origin::System, sys.path, sys.config, true, &mut out).expect("adds");
+        assert!(out.locked_by.is_some());
+        // load_dir passes `false` for a user file once the system file locks; here as it would.
+        let user = layer(
+            Origin::User,
+            "overrides: {b: warn, c: deny}\nallow:\n  - {rule: c, reason: r}\nshell: /bin/zsh\n",
+        );
+        add_layer(Origin::User, user.path, user.config, false, &mut out).expect("adds");
+        let mut warnings = Vec::new();
+        assert_eq!(out.severity_for("b", Severity::Deny, &mut warnings), None);
+        assert!(warnings[0].contains("locked: true"), "{warnings:?}");
+        assert_eq!(
+            out.severity_for("c", Severity::Confirm, &mut warnings),
+            Some(Severity::Deny),
+            "raising still holds"
+        );
+        assert_eq!(out.shell(), None);
+        assert!(
+            out.allow_entries(0)
+                .iter()
+                .all(|(l, _)| l.origin == Origin::System)
+        );
+        assert!(
+            out.warnings.iter().all(|w| w.contains("locked: true")),
+            "{:?}",
+            out.warnings
+        );
+        // Only the system file can lock.
+        let mut other = Layers::default();
+        let user = layer(Origin::User, "locked: true\n");
+        add_layer(Origin::User, user.path, user.config, true, &mut other).expect("adds");
+        assert!(other.locked_by.is_none());
+        assert!(
+            other.warnings[0].contains("`locked` ignored"),
+            "{:?}",
+            other.warnings
+        );
+    }
+
+    #[test]
+    fn load_layers_locks_the_user_file_from_the_system_directory() {
+        let dir = std::env::temp_dir().join(format!("guardsh-cfg-lock-{}", std::process::id()));
+        let (system, user) = (dir.join("etc"), dir.join("home"));
+        std::fs::create_dir_all(&system).expect("mkdir");
+        std::fs::create_dir_all(&user).expect("mkdir");
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&system, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        std::fs::write(system.join("config.yaml"), "locked: true\n").expect("write");
+        // A user file that loosens nothing needs no trust record, so it counts as trusted
+        // unless the lock says otherwise.
+        std::fs::write(user.join("config.yaml"), "production: {names: [blue]}\n").expect("write");
+        let places = Places {
+            system: Some(system.clone()),
+            user: Some(user),
+            cwd: None,
+        };
+        let layers = load_layers(&places).expect("loads");
+        let user_layer = layers
+            .layers
+            .iter()
+            .find(|l| l.origin == Origin::User)
+            .expect("user layer");
+        if nix_uid_is_root(&system) {
+            assert_eq!(layers.locked_by, Some(system.join("config.yaml")));
+            assert!(!user_layer.trusted && user_layer.locked);
+        } else {
+            // Not root's: the system file is ignored, and with it the lock.
+            assert!(layers.locked_by.is_none());
+            assert!(user_layer.trusted && !user_layer.locked);
+            assert!(
+                layers
+                    .warnings
+                    .iter()
+                    .any(|w| w.contains("not owned by root"))
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn user_allow_entries_cannot_clear_a_pinned_rule() {
+        let c = layers(vec![
+            (
+                Origin::System,
+                "overrides: {git.push.force: deny}\nallow:\n  - {rule: git.clean.force, reason: org-wide}\n",
+            ),
+            (
+                Origin::User,
+                "allow:\n  - {rule: git.push.force, reason: mine}\n  - {command: 'git push -f', reason: mine}\n  - {rule: git.reset.hard, reason: mine}\n",
+            ),
+        ]);
+        assert!(c.pinned("git.push.force"));
+        assert!(!c.pinned("git.reset.hard"));
+        let mut v = verdict("git.push.force", Decision::Deny);
+        c.apply_allow("git push -f", &mut v);
+        assert_eq!(
+            v.decision,
+            Decision::Deny,
+            "neither the rule nor the command entry clears it"
+        );
+        let mut v = verdict("git.reset.hard", Decision::Confirm);
+        c.apply_allow("git reset --hard", &mut v);
+        assert_eq!(
+            v.decision,
+            Decision::Allow,
+            "an unpinned rule the user may allow"
+        );
+        let mut v = verdict("git.clean.force", Decision::Confirm);
+        c.apply_allow("git clean -fd", &mut v);
+        assert_eq!(v.decision, Decision::Allow, "the system's own entry holds");
     }
 
     #[test]

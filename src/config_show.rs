@@ -22,6 +22,46 @@ pub struct Place {
     /// Whether what the file loosens applies: a system file, or a user file whose exact
     /// content a person trusted with `guardsh config trust`. Never a project file.
     pub trusted: bool,
+    /// The hex SHA-256 of each file read there (one for a config file, one per pack in a
+    /// `guards/` directory), so a fleet tool can compare machines against the policy it
+    /// shipped. Empty when nothing is there.
+    pub files: Vec<FileHash>,
+}
+
+/// One file of a layer and the hash of its content.
+#[derive(Debug, Serialize)]
+pub struct FileHash {
+    /// The file.
+    pub path: PathBuf,
+    /// Hex SHA-256 of its content, or `None` when it could not be read (the error is in
+    /// `error`).
+    pub sha256: Option<String>,
+    /// Why it could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// How much of guardsh's promise the kernel keeps on this machine.
+#[derive(Debug, Serialize)]
+pub struct Protection {
+    /// `kernel` or `parse-only`.
+    pub level: &'static str,
+    /// Why it is parse-only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Where `guardsh config trust` records live, and whether the kernel keeps them out of
+    /// the agent's reach.
+    pub trust_records: Option<TrustRecords>,
+}
+
+/// Where the trust records are.
+#[derive(Debug, Serialize)]
+pub struct TrustRecords {
+    /// The file.
+    pub path: PathBuf,
+    /// Kept in the protected directory (true), or in the user's state directory, where the
+    /// agent could change them (false).
+    pub protected: bool,
 }
 
 /// A severity override and what came of it.
@@ -69,6 +109,13 @@ pub struct Pack {
 /// Everything `config show` reports.
 #[derive(Debug, Serialize)]
 pub struct Report {
+    /// guardsh's version.
+    pub version: &'static str,
+    /// The protection level and where trust is kept.
+    pub protection: Protection,
+    /// The system file that locks the policy (`locked: true`): user files then only
+    /// tighten, like project files.
+    pub locked_by: Option<PathBuf>,
     /// Where each layer was looked for.
     pub places: Vec<Place>,
     /// The real shell shell mode runs, and where that comes from.
@@ -184,7 +231,19 @@ pub fn report_for(places: &Places) -> Result<Report, config::Error> {
         ),
         None => "bash on PATH (the default; GUARDSH_SHELL overrides)".to_owned(),
     };
+    let level = crate::confine::level();
     Ok(Report {
+        version: env!("CARGO_PKG_VERSION"),
+        protection: Protection {
+            level: level.name(),
+            reason: match level {
+                crate::confine::Level::Kernel => None,
+                crate::confine::Level::ParseOnly(why) => Some(why),
+            },
+            trust_records: crate::trust::records_path()
+                .map(|(path, protected)| TrustRecords { path, protected }),
+        },
+        locked_by: layers.locked_by.clone(),
         places: places_list,
         shell,
         builtin_packs: builtin::pack_names().len(),
@@ -244,6 +303,7 @@ fn list_places(places: &Places, layers: &Layers) -> Vec<Place> {
                 origin,
                 status: status_of(&p),
                 trusted: trusted_of(&p, origin),
+                files: hashes(&p),
                 path: p,
             });
         }
@@ -261,9 +321,47 @@ fn list_places(places: &Places, layers: &Layers) -> Vec<Place> {
             "absent (none in the working directory or its parents)".to_owned()
         },
         trusted: false,
+        files: if project.is_absolute() {
+            hashes(&project)
+        } else {
+            Vec::new()
+        },
         path: project,
     });
     out
+}
+
+/// The hash of the config file at `path`, or of each pack in the `guards/` directory at
+/// `path`, read with the same caps as loading them.
+fn hashes(path: &std::path::Path) -> Vec<FileHash> {
+    let one = |p: PathBuf| match crate::capped::read(&p, crate::capped::CONFIG) {
+        Ok(bytes) => FileHash {
+            path: p,
+            sha256: Some(crate::trust::digest(&bytes)),
+            error: None,
+        },
+        Err(e) => FileHash {
+            path: p,
+            sha256: None,
+            error: Some(e.to_string()),
+        },
+    };
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            files.sort();
+            files.into_iter().map(one).collect()
+        }
+        Ok(_) => vec![one(path.to_path_buf())],
+        Err(_) => Vec::new(),
+    }
 }
 
 fn origin_name(o: Origin) -> &'static str {
@@ -276,8 +374,22 @@ fn origin_name(o: Origin) -> &'static str {
 
 /// The report for a person.
 pub fn render_human(r: &Report) -> String {
-    let mut out =
-        String::from("layers (later ones apply on top; a project file can only tighten):\n");
+    let mut out = format!(
+        "protection: {}{}\n",
+        r.protection.level,
+        r.protection
+            .reason
+            .as_deref()
+            .map(|w| format!(" ({})", escape(w)))
+            .unwrap_or_default()
+    );
+    if let Some(by) = &r.locked_by {
+        out.push_str(&format!(
+            "policy locked by {}: user files only tighten\n",
+            escape(&by.display().to_string())
+        ));
+    }
+    out.push_str("layers (later ones apply on top; a project file can only tighten):\n");
     out.push_str(&format!(
         "  built-in  {} packs, {} rules\n",
         r.builtin_packs, r.builtin_rules

@@ -67,3 +67,19 @@ pub fn guardsh_binary() -> std::io::Result<PathBuf> {
     }
     std::env::current_exe().and_then(std::fs::canonicalize)
 }
+
+/// The directory the system's files are found under: `/`.
+///
+/// Tests cannot write `/etc`, so a debug build reads `GUARDSH_TEST_SYSTEM_ROOT` instead. Only a
+/// debug build: an agent can set environment variables for the commands it runs, and a
+/// release guardsh that honoured the variable could be told to read its system policy, or
+/// install its "system" hook, in a directory the agent owns, or `doctor` to vouch for one.
+pub fn system_root() -> PathBuf {
+    #[cfg(debug_assertions)]
+    if let Some(root) = std::env::var_os("GUARDSH_TEST_SYSTEM_ROOT").map(PathBuf::from)
+        && root.is_absolute()
+    {
+        return root;
+    }
+    PathBuf::from("/")
+}

@@ -430,6 +430,108 @@ fn a_project_file_cannot_allow_and_the_user_can() {
 }
 
 #[test]
+fn the_system_layer_is_a_floor_the_user_cannot_lower_and_can_lock() {
+    let s = Sandbox::new("system");
+    let sys = s.root.join("sys");
+    let s = s.var("GUARDSH_TEST_SYSTEM_ROOT", &sys.display().to_string());
+    let system_file = s.write(
+        "sys/etc/guardsh/config.yaml",
+        "overrides:\n  git.clean.force: deny\n",
+    );
+    let root_owned = {
+        use std::os::unix::fs::MetadataExt as _;
+        std::fs::metadata(&system_file).is_ok_and(|m| m.uid() == 0)
+    };
+    // A trusted user file allows one rule the system pinned and one it did not, and tries
+    // to lower the pinned one.
+    s.write(
+        "home/.config/guardsh/config.yaml",
+        "overrides:\n  git.clean.force: warn\nallow:\n  - {rule: git.clean.force, reason: mine}\n  - {rule: git.reset.hard, reason: mine}\n",
+    );
+    s.trust();
+    let show = || -> Value {
+        let out = s
+            .guardsh()
+            .args(["config", "show", "--json"])
+            .output()
+            .expect("runs");
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    if !root_owned {
+        // Not root's, so not the organisation's: ignored, and said so.
+        let r = show();
+        assert!(
+            r["warnings"].to_string().contains("not owned by root"),
+            "{r}"
+        );
+        return;
+    }
+    assert_eq!(
+        s.decision("git clean -fdx"),
+        "deny",
+        "the system's floor holds"
+    );
+    assert_eq!(
+        s.decision("git reset --hard"),
+        "allow",
+        "an unpinned rule the user may allow"
+    );
+    let r = show();
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("the system file sets it to deny"),
+        "{r}"
+    );
+    assert_eq!(r["locked_by"], Value::Null);
+    // The fleet's view: each file with the hash of its content, and the protection level.
+    let place = |r: &Value, path: &Path| -> Value {
+        r["places"]
+            .as_array()
+            .and_then(|a| a.iter().find(|p| p["path"] == path.display().to_string()))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let sys_place = place(&r, &system_file);
+    let content = std::fs::read(&system_file).expect("read");
+    let expected = Command::new("sha256sum")
+        .arg(&system_file)
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .split(' ')
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .expect("sha256sum runs");
+    assert!(!content.is_empty());
+    assert_eq!(
+        sys_place["files"][0]["sha256"],
+        expected.as_str(),
+        "{sys_place}"
+    );
+    assert_eq!(sys_place["trusted"], true);
+    assert!(
+        ["kernel", "parse-only"].contains(&r["protection"]["level"].as_str().unwrap_or("")),
+        "{r}"
+    );
+    // Locked: the user file only tightens now, its allow entries and lowering ignored.
+    s.write(
+        "sys/etc/guardsh/config.yaml",
+        "locked: true\noverrides:\n  git.clean.force: deny\n",
+    );
+    assert_eq!(s.decision("git reset --hard"), "confirm");
+    let out = s.check("git reset --hard");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("locked: true"), "{stderr}");
+    let r = show();
+    assert_eq!(r["locked_by"], system_file.display().to_string(), "{r}");
+    let user = place(&r, &s.home().join(".config/guardsh/config.yaml"));
+    assert_eq!(user["trusted"], false, "{user}");
+}
+
+#[test]
 fn user_packs_load_and_broken_ones_stop_everything() {
     let s = Sandbox::new("packs");
     assert_eq!(s.decision("acmectl wipe --all"), "allow");

@@ -102,19 +102,7 @@ pub(crate) fn system_settings_file(agent: SettingsAgent) -> Option<PathBuf> {
     Some(system_root().join(relative))
 }
 
-/// The directory the system's files are found under: `/`.
-///
-/// Tests cannot write `/etc`, so a debug build reads `GUARDSH_TEST_SYSTEM_ROOT` instead. Only a
-/// debug build: an agent can set environment variables for the commands it runs, and a
-/// release guardsh that honoured the variable could be told to install its "system" hook in
-/// a directory the agent owns, or `doctor` to vouch for one.
-pub(crate) fn system_root() -> PathBuf {
-    #[cfg(debug_assertions)]
-    if let Some(root) = env_dir("GUARDSH_TEST_SYSTEM_ROOT") {
-        return root;
-    }
-    PathBuf::from("/")
-}
+pub(crate) use crate::paths::system_root;
 
 /// An absolute directory from an environment variable.
 fn env_dir(name: &str) -> Option<PathBuf> {
