@@ -33,8 +33,13 @@ pub struct OptionSpec {
     pub with_command: Vec<String>,
     /// The program takes a unique prefix of a long option for the option.
     pub abbreviates: bool,
-    /// The long options rules name for the program, which a prefix is resolved among.
+    /// The long options rules name for the program, which a prefix is resolved among
+    /// before the subcommand (and for a program without subcommands).
     pub known_long: Vec<String>,
+    /// After the subcommand (the first operand), the long options known for it, sorted by
+    /// subcommand: git resolves `--forc` among `git clean`'s options, not among every git
+    /// option a rule names (`git push --force-with-lease` would make it ambiguous).
+    pub known_long_by_sub: Vec<(String, Vec<String>)>,
 }
 
 impl OptionSpec {
@@ -45,11 +50,22 @@ impl OptionSpec {
     /// The long option `name` stands for: itself, or for a program that abbreviates, the
     /// one known option it is a prefix of (`--recu` is `--recursive`). A prefix of several
     /// is left as written: the program itself finds it ambiguous and runs nothing.
-    fn full_name(&self, name: String) -> String {
-        if !self.abbreviates || name.len() < 4 || self.known_long.contains(&name) {
+    fn full_name(&self, name: String, sub: Option<&str>) -> String {
+        if !self.abbreviates || name.len() < 4 {
             return name;
         }
-        let mut candidates = self.known_long.iter().filter(|k| k.starts_with(&name));
+        let known = sub
+            .and_then(|s| {
+                self.known_long_by_sub
+                    .binary_search_by(|(k, _)| k.as_str().cmp(s))
+                    .ok()
+            })
+            .and_then(|i| self.known_long_by_sub.get(i))
+            .map_or(&self.known_long, |(_, list)| list);
+        if known.contains(&name) {
+            return name;
+        }
+        let mut candidates = known.iter().filter(|k| k.starts_with(&name));
         match (candidates.next(), candidates.next()) {
             (Some(one), None) => one.clone(),
             _ => name,
@@ -65,11 +81,15 @@ pub fn normalise<'a>(args: &'a [Word], spec: &OptionSpec) -> Vec<Token<'a>> {
     let mut out = Vec::with_capacity(args.len());
     let mut i = 0;
     let mut operands_only = false;
+    let mut sub: Option<&str> = None;
     while i < args.len() {
         let w = &args[i];
         let t = w.text.as_str();
         i += 1;
         if operands_only || w.dynamic || t.len() < 2 || !t.starts_with('-') {
+            if sub.is_none() && !w.dynamic {
+                sub = Some(t);
+            }
             out.push(Token::Operand(w));
             continue;
         }
@@ -102,7 +122,7 @@ pub fn normalise<'a>(args: &'a [Word], spec: &OptionSpec) -> Vec<Token<'a>> {
                 Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
                 None => (t.to_string(), None),
             };
-            let name = spec.full_name(name);
+            let name = spec.full_name(name, sub);
             let value = if inline.is_none() && spec.takes_value(&name) {
                 let v = args.get(i);
                 i += usize::from(v.is_some());
@@ -214,7 +234,7 @@ mod tests {
             ],
             ..OptionSpec::default()
         };
-        let name = |t: &str| spec.full_name(t.to_owned());
+        let name = |t: &str| spec.full_name(t.to_owned(), None);
         assert_eq!(name("--dele"), "--delete");
         assert_eq!(name("--force"), "--force", "an exact name is itself");
         assert_eq!(
@@ -228,9 +248,43 @@ mod tests {
             ..OptionSpec::default()
         };
         assert_eq!(
-            plain.full_name("--dele".into()),
+            plain.full_name("--dele".into(), None),
             "--dele",
             "the program does not abbreviate"
+        );
+    }
+
+    #[test]
+    fn after_the_subcommand_a_prefix_is_resolved_among_its_own_options() {
+        let spec = OptionSpec {
+            abbreviates: true,
+            with_value: vec!["--git-dir".into()],
+            known_long: vec!["--git-dir".into()],
+            known_long_by_sub: vec![
+                ("clean".into(), vec!["--force".into(), "--git-dir".into()]),
+                (
+                    "push".into(),
+                    vec!["--force".into(), "--force-with-lease".into()],
+                ),
+            ],
+            ..OptionSpec::default()
+        };
+        let read = |args: &[&str]| names(&normalise(&words(args), &spec));
+        assert_eq!(read(&["clean", "--forc"]), vec!["<clean>", "--force"]);
+        assert_eq!(
+            read(&["push", "--forc", "origin"]),
+            vec!["<push>", "--forc", "<origin>"],
+            "ambiguous for push, as git says"
+        );
+        assert_eq!(
+            read(&["--git-d", "x", "clean", "--fo"]),
+            vec!["--git-dir=x", "<clean>", "--force"],
+            "before the subcommand, the program's own options"
+        );
+        assert_eq!(
+            read(&["stash", "--forc"]),
+            vec!["<stash>", "--forc"],
+            "a subcommand no rule names knows only the program's options"
         );
     }
 

@@ -305,17 +305,40 @@ impl RuleSet {
                 .filter(|o| o.starts_with("--"))
                 .cloned()
                 .collect();
+            let mut by_sub: std::collections::BTreeMap<String, Vec<String>> =
+                std::collections::BTreeMap::new();
             for r in indexes.iter().filter_map(|&i| self.rules.get(i)) {
                 let names = r
                     .flags_any
                     .iter()
                     .chain(r.flags_all.iter().flatten())
                     .chain(&r.flags_none)
-                    .chain(r.option_value.iter().flat_map(|(n, _)| n));
-                known.extend(names.filter(|n| n.starts_with("--")).cloned());
+                    .chain(r.option_value.iter().flat_map(|(n, _)| n))
+                    .filter(|n| n.starts_with("--"))
+                    .cloned();
+                // A rule with a subcommand teaches its options to that subcommand only; one
+                // without, to the program as a whole.
+                match r.path.first() {
+                    Some(subs) if !subs.is_empty() => {
+                        let names: Vec<String> = names.collect();
+                        for s in subs {
+                            by_sub.entry(s.clone()).or_default().extend(names.clone());
+                        }
+                    }
+                    _ => known.extend(names),
+                }
             }
             known.sort();
             known.dedup();
+            spec.known_long_by_sub = by_sub
+                .into_iter()
+                .map(|(s, mut list)| {
+                    list.extend(known.iter().cloned());
+                    list.sort();
+                    list.dedup();
+                    (s, list)
+                })
+                .collect();
             spec.known_long = known;
         }
     }
