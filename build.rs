@@ -152,6 +152,7 @@ fn main() {
                     spec.command_options.clear();
                     spec.command_env.clear();
                     spec.source_env.clear();
+                    spec.runs_command = None;
                     if !spec.aliases.is_empty()
                         || !spec.options_with_value.is_empty()
                         || !spec.options_with_command.is_empty()
@@ -235,6 +236,37 @@ fn main() {
         }
     }
     carriers.retain(|_, list| !list.is_empty());
+    // Launchers: where the command they run starts, by program name and alias.
+    let mut launchers: BTreeMap<String, String> = BTreeMap::new();
+    for pack in &packs {
+        for (program, spec) in &pack.programs {
+            let Some(l) = &spec.runs_command else {
+                continue;
+            };
+            let mut words: Vec<(String, usize)> = spec
+                .options_with_value
+                .iter()
+                .map(|o| (o.clone(), 1))
+                .chain(l.option_words.iter().map(|(o, n)| (o.clone(), *n)))
+                .collect();
+            words.sort();
+            words.dedup();
+            let value = format!("(&{:?}, {}, &{words:?})", l.subcommands, l.operands);
+            let mut names = vec![program.clone()];
+            names.extend(aliases.get(program).into_iter().flatten().cloned());
+            for name in names {
+                launchers.insert(name, value.clone());
+            }
+        }
+    }
+    keyed(
+        &mut out,
+        "Launchers, from every pack: (subcommands the command follows, the launcher's own \
+         operands before it, options and how many words each takes).",
+        "LAUNCHERS",
+        "Launcher",
+        launchers.into_iter(),
+    );
     keyed(
         &mut out,
         "Each program's options whose value is a command it runs: (option, value prefix, \

@@ -18,6 +18,7 @@
 mod carriers;
 mod git;
 mod jobs;
+mod launchers;
 mod names;
 mod opts;
 mod packages;

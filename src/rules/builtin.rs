@@ -22,6 +22,20 @@ pub fn command_options(
     COMMAND_OPTIONS.get(program).copied().unwrap_or(&[])
 }
 
+/// Where a launcher's command starts (the packs' `runs_command`): the subcommands it
+/// follows, the launcher's own operands before it, and the options that take values with
+/// how many words each.
+pub type Launcher = (
+    &'static [&'static str],
+    usize,
+    &'static [(&'static str, usize)],
+);
+
+/// `program`'s launcher entry, when it is one.
+pub fn launcher(program: &str) -> Option<&'static Launcher> {
+    LAUNCHERS.get(program)
+}
+
 /// Is `name` a variable whose value is a command some program runs (the packs'
 /// `command_env`)?
 pub fn is_command_env(name: &str) -> bool {

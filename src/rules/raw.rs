@@ -68,6 +68,30 @@ pub struct Program {
     /// state it keeps (see `environment`). Rules get stricter when that is production.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<EnvironmentSpec>,
+    /// The program is a launcher: it runs a command given in its own argv, after its
+    /// options (`faketime TIME CMD…`, `perf stat CMD…`, `bwrap --bind / / CMD…`). guardsh
+    /// judges that command as if it stood alone. Its options that take one value are
+    /// `options_with_value`. Read from the built-in packs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs_command: Option<RunsCommand>,
+}
+
+/// Where a launcher's command starts in its argv.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RunsCommand {
+    /// Only after one of these subcommands (`perf stat`, `perf record`); empty: right
+    /// after the program's options.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subcommands: Vec<String>,
+    /// Words of the launcher's own between its options and the command (`faketime`'s
+    /// time: 1).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub operands: usize,
+    /// Options that take more than one word, with how many (`bwrap --bind SRC DEST`: 2).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub option_words: BTreeMap<String, usize>,
 }
 
 /// An option whose value (or part of it) is shell text the program runs.

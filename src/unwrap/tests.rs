@@ -318,7 +318,41 @@ const WRAPPERS: &[(&str, &[&str])] = &[
         "mise exec node@20 -- npx prisma migrate reset",
         &["prisma", "migrate", "reset"],
     ),
+    // Launchers the packs describe (guards/launchers.yaml).
+    ("faketime '2020-01-01 10:00' rm -rf ~", &["rm", "-rf", "~"]),
+    ("faketime -p 42 -f +2d rm x", &["rm", "x"]),
+    ("firejail --noprofile --net=none rm x", &["rm", "x"]),
+    ("bwrap --bind / / --dev /dev rm -rf ~", &["rm", "-rf", "~"]),
+    ("bwrap --overlay a b c --setenv K V -- rm x", &["rm", "x"]),
+    ("cgexec -g cpu:low --sticky rm x", &["rm", "x"]),
+    ("perf stat -e cycles -r 3 rm x", &["rm", "x"]),
+    ("perf record -g -o out rm x", &["rm", "x"]),
+    (
+        "proxychains4 -q -f p.conf curl -X DELETE https://x",
+        &["curl", "-X", "DELETE", "https://x"],
+    ),
+    ("eatmydata rm x", &["rm", "x"]),
+    ("ssh-agent -t 60 rm x", &["rm", "x"]),
+    ("xvfb-run -a -s '-screen 0 1x1x8' rm x", &["rm", "x"]),
+    ("numactl -N 0 --membind=0 rm x", &["rm", "x"]),
+    ("systemd-inhibit --why 'x' rm x", &["rm", "x"]),
 ];
+
+/// A launcher's words that are not the command it runs are not read as one: `perf report`
+/// runs nothing, `faketime`'s time is not a program, a run-time option word is unknown.
+#[test]
+fn launchers_run_only_their_command() {
+    assert_eq!(
+        found("perf report -i rm"),
+        vec![vec!["perf", "report", "-i", "rm"]]
+    );
+    assert_eq!(found("faketime rm"), vec![vec!["faketime", "rm"]]);
+    assert_eq!(found("ssh-agent -s"), vec![vec!["ssh-agent", "-s"]]);
+    assert!(!finds("bwrap --ro-bind rm x ls", &["rm", "x", "ls"]));
+    assert!(finds("bwrap --ro-bind rm x ls", &["ls"]));
+    let s = script("firejail \"$opt\" rm x");
+    assert!(kinds(&s).contains(&K::DynamicProgram), "{:?}", s.unknowns);
+}
 
 #[test]
 fn wrappers_are_peeled() {

@@ -443,7 +443,10 @@ pub(super) fn peel(cmd: &Command) -> Peel {
         "npm" => packages::npm(argv),
         "pnpm" => packages::pnpm(argv),
         "yarn" => packages::yarn(argv),
-        _ => packages::runner(name, argv),
+        _ => match crate::rules::builtin::launcher(name) {
+            Some(spec) => super::launchers::peel(argv, name, spec),
+            None => packages::runner(name, argv),
+        },
     }
 }
 
