@@ -77,7 +77,10 @@ pub struct Config {
     /// Where decisions go besides the local audit log: syslog, the systemd journal
     /// (docs/system-log.md). System and user files may add a sink; none can remove or
     /// change another file's.
-    #[serde(default, skip_serializing_if = "crate::audit::sink::AuditSettings::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "crate::audit::sink::AuditSettings::is_empty"
+    )]
     pub audit: crate::audit::sink::AuditSettings,
 }
 
@@ -842,7 +845,11 @@ mod tests {
         assert!(matches!(&sinks[1], Sink::Journal(_)), "{sinks:?}");
         assert!(sinks.iter().all(|s| !s.socket().starts_with("/tmp")));
         assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
-        assert!(c.warnings[0].contains("`audit` ignored"), "{:?}", c.warnings);
+        assert!(
+            c.warnings[0].contains("`audit` ignored"),
+            "{:?}",
+            c.warnings
+        );
         // Adding a sink is not loosening: an untrusted user file keeps it.
         let mut out = Layers::default();
         let l = layer(Origin::User, "audit: {journal: true}\n");

@@ -28,7 +28,7 @@ pub fn push_field(out: &mut Vec<u8>, name: &str, value: &[u8]) {
         })
         .collect();
     if valid.starts_with(|c: char| c == '_' || c.is_ascii_digit()) || valid.is_empty() {
-        valid.insert_str(0, "X");
+        valid.insert(0, 'X');
     }
     valid.truncate(64);
     out.extend_from_slice(valid.as_bytes());
@@ -68,12 +68,7 @@ mod tests {
         ] {
             let mut out = Vec::new();
             push_field(&mut out, name, value);
-            assert_eq!(
-                out,
-                encoded,
-                "{name}: {:?}",
-                String::from_utf8_lossy(&out)
-            );
+            assert_eq!(out, encoded, "{name}: {:?}", String::from_utf8_lossy(&out));
         }
     }
 

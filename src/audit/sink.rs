@@ -124,7 +124,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Toggle<T> {
             fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
                 Ok(Toggle::On(v))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
                 T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Toggle::With)
             }
         }
@@ -509,7 +512,11 @@ pub(crate) fn journal_entry(sink: &JournalSink, facts: &Facts<'_>) -> Vec<u8> {
     let mut out = Vec::with_capacity(1024);
     journal::push_field(&mut out, "MESSAGE", facts.summary(sink.command).as_bytes());
     journal::push_field(&mut out, "MESSAGE_ID", journal::MESSAGE_ID.as_bytes());
-    journal::push_field(&mut out, "PRIORITY", facts.severity().to_string().as_bytes());
+    journal::push_field(
+        &mut out,
+        "PRIORITY",
+        facts.severity().to_string().as_bytes(),
+    );
     journal::push_field(
         &mut out,
         "SYSLOG_FACILITY",

@@ -35,8 +35,15 @@ fn cwd_hash() -> String {
 
 #[test]
 fn syslog_messages_carry_the_decision_as_structured_data() {
-    let mut refused = entry(r#"railway volume delete "db]" \x"#, "deny", Outcome::Refused);
-    refused.rules = vec!["railway.volume.delete".to_owned(), "unknown:eval".to_owned()];
+    let mut refused = entry(
+        r#"railway volume delete "db]" \x"#,
+        "deny",
+        Outcome::Refused,
+    );
+    refused.rules = vec![
+        "railway.volume.delete".to_owned(),
+        "unknown:eval".to_owned(),
+    ];
     refused.environments = vec!["production (flag -e)".to_owned()];
     refused.agent = Some("claude-code".to_owned());
     let mut confirm = entry("git clean -fdx", "confirm", Outcome::Refused);
@@ -99,7 +106,10 @@ fn control_characters_in_a_command_are_escaped_and_long_ones_cut() {
     let msg = syslog_message(&syslog_sink(true), &facts);
     assert!(!msg.contains('\n') && !msg.contains('\u{202e}'), "{msg}");
     // term::escape's `\n` has its backslash escaped again inside the SD-PARAM.
-    assert!(msg.contains(r#"command="echo a\\necho \\u{202e}b""#), "{msg}");
+    assert!(
+        msg.contains(r#"command="echo a\\necho \\u{202e}b""#),
+        "{msg}"
+    );
     assert!(msg.ends_with(r"ran: echo a\necho \u{202e}b"), "{msg}");
 
     // 2-byte characters across the cap: cut on a character boundary, and said so.
@@ -115,14 +125,17 @@ fn control_characters_in_a_command_are_escaped_and_long_ones_cut() {
     assert!(msg.len() < 2 * MAX_COMMAND_BYTES + 512, "{}", msg.len());
     let e = entry(&"é".repeat(MAX_COMMAND_BYTES / 2), "allow", Outcome::Ran);
     let facts = Facts::with(&e, "box".to_owned(), 1, 0);
-    assert_eq!(facts.command().1, false, "exactly at the cap is whole");
+    assert!(!facts.command().1, "exactly at the cap is whole");
 }
 
 /// The fields of a native-protocol datagram, decoded as journald does.
 fn decode_journal(mut bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     while !bytes.is_empty() {
-        let line_end = bytes.iter().position(|&b| b == b'\n').expect("a field ends");
+        let line_end = bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .expect("a field ends");
         let line = &bytes[..line_end];
         if let Some(eq) = line.iter().position(|&b| b == b'=') {
             out.push((
@@ -152,7 +165,11 @@ fn journal_sink(command: bool) -> JournalSink {
 
 #[test]
 fn journal_entries_carry_the_fields_and_keep_the_command_whole() {
-    let mut e = entry("psql -c 'DROP TABLE t'\n-- two lines", "deny", Outcome::Refused);
+    let mut e = entry(
+        "psql -c 'DROP TABLE t'\n-- two lines",
+        "deny",
+        Outcome::Refused,
+    );
     e.rules = vec!["sql.drop.table".to_owned()];
     e.agent = Some("codex".to_owned());
     let facts = Facts::with(&e, "box".to_owned(), 7, 1000);
@@ -164,7 +181,10 @@ fn journal_entries_carry_the_fields_and_keep_the_command_whole() {
             .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
     };
     for (name, want) in [
-        ("MESSAGE", Some(r"shell deny, refused: psql -c 'DROP TABLE t'\n-- two lines")),
+        (
+            "MESSAGE",
+            Some(r"shell deny, refused: psql -c 'DROP TABLE t'\n-- two lines"),
+        ),
         ("MESSAGE_ID", Some(journal::MESSAGE_ID)),
         ("PRIORITY", Some("4")),
         ("SYSLOG_FACILITY", Some("10")),
@@ -178,7 +198,10 @@ fn journal_entries_carry_the_fields_and_keep_the_command_whole() {
         ("GUARDSH_CWD_SHA256", Some(cwd_hash().as_str())),
         ("GUARDSH_UID", Some("1000")),
         // The journal keeps bytes: the newline stays, in the length-prefixed form.
-        ("GUARDSH_COMMAND", Some("psql -c 'DROP TABLE t'\n-- two lines")),
+        (
+            "GUARDSH_COMMAND",
+            Some("psql -c 'DROP TABLE t'\n-- two lines"),
+        ),
         ("GUARDSH_REQUEST", None),
         ("GUARDSH_TRUNCATED", None),
     ] {
@@ -281,10 +304,17 @@ fn configured_sinks_get_every_recorded_decision() {
     let mut buf = vec![0; 65536];
     let n = receiver.recv(&mut buf).expect("received");
     let fields = decode_journal(&buf[..n]);
-    let has = |name: &str, value: &str| fields.iter().any(|(n, v)| n == name && v == value.as_bytes());
+    let has = |name: &str, value: &str| {
+        fields
+            .iter()
+            .any(|(n, v)| n == name && v == value.as_bytes())
+    };
     assert!(has("GUARDSH_OUTCOME", "approved"), "{fields:?}");
     assert!(has("GUARDSH_COMMAND", "git push --force"), "{fields:?}");
-    assert!(has("GUARDSH_CWD_SHA256", &crate::trust::digest(b"/srv/repo")));
+    assert!(has(
+        "GUARDSH_CWD_SHA256",
+        &crate::trust::digest(b"/srv/repo")
+    ));
     assert!(has("SYSLOG_FACILITY", "4"));
     // The failing sink is warned about once, then quietly skipped.
     {
@@ -296,7 +326,10 @@ fn configured_sinks_get_every_recorded_decision() {
     receiver
         .set_read_timeout(Some(Duration::from_millis(300)))
         .expect("timeout");
-    assert!(receiver.recv(&mut buf).is_err(), "nothing once unconfigured");
+    assert!(
+        receiver.recv(&mut buf).is_err(),
+        "nothing once unconfigured"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -305,7 +338,10 @@ fn settings_read_as_true_or_a_map_and_errors_are_located() {
     let parse = |text: &str| crate::config::parse(text, Path::new("c.yaml"));
     let sinks = |text: &str| parse(text).expect("parses").audit.sinks();
     assert_eq!(sinks("audit: {}\n"), Vec::new());
-    assert_eq!(sinks("audit: {syslog: false, journal: false}\n"), Vec::new());
+    assert_eq!(
+        sinks("audit: {syslog: false, journal: false}\n"),
+        Vec::new()
+    );
     assert_eq!(
         sinks("audit:\n  syslog: true\n"),
         vec![Sink::Syslog(syslog_sink(true))]
@@ -333,11 +369,31 @@ fn settings_read_as_true_or_a_map_and_errors_are_located() {
         ]
     );
     for (text, at, says) in [
-        ("audit:\n  syslog:\n    sokcet: /dev/log\n", "c.yaml:3:", "sokcet"),
-        ("audit:\n  journal: maybe\n", "c.yaml:2:", "`true`, `false` or a map"),
-        ("audit:\n  syslog: {socket: dev/log}\n", "c.yaml:2:", "absolute"),
-        ("audit:\n  syslog:\n    app_name: my app\n", "c.yaml:3:", "printable"),
-        ("audit:\n  syslog:\n    facility: kern\n", "c.yaml:3:", "kern"),
+        (
+            "audit:\n  syslog:\n    sokcet: /dev/log\n",
+            "c.yaml:3:",
+            "sokcet",
+        ),
+        (
+            "audit:\n  journal: maybe\n",
+            "c.yaml:2:",
+            "`true`, `false` or a map",
+        ),
+        (
+            "audit:\n  syslog: {socket: dev/log}\n",
+            "c.yaml:2:",
+            "absolute",
+        ),
+        (
+            "audit:\n  syslog:\n    app_name: my app\n",
+            "c.yaml:3:",
+            "printable",
+        ),
+        (
+            "audit:\n  syslog:\n    facility: kern\n",
+            "c.yaml:3:",
+            "kern",
+        ),
         ("audit:\n  sylog: true\n", "c.yaml:2:", "sylog"),
     ] {
         let err = parse(text).expect_err(text).to_string();
