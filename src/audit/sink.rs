@@ -324,12 +324,18 @@ static SINKS: Mutex<Vec<Configured>> = Mutex::new(Vec::new());
 
 /// Send the decisions recorded from now on to `sinks` (the policy's, see policy.rs).
 pub fn configure(sinks: Vec<Sink>) {
-    let mut guard = SINKS.lock().unwrap_or_else(PoisonError::into_inner);
-    if guard.len() == sinks.len() && guard.iter().zip(&sinks).all(|(c, s)| c.sink == *s) {
+    reconfigure(
+        &mut SINKS.lock().unwrap_or_else(PoisonError::into_inner),
+        sinks,
+    );
+}
+
+fn reconfigure(current: &mut Vec<Configured>, sinks: Vec<Sink>) {
+    if current.len() == sinks.len() && current.iter().zip(&sinks).all(|(c, s)| c.sink == *s) {
         // Loaded again (a hook, the MCP server): keep what was already said.
         return;
     }
-    *guard = sinks
+    *current = sinks
         .into_iter()
         .map(|sink| Configured {
             sink,
@@ -341,12 +347,18 @@ pub fn configure(sinks: Vec<Sink>) {
 /// Send `entry` to every configured sink. A failure is reported once per sink and process
 /// on standard error; nothing else changes.
 pub fn send(entry: &Entry) {
-    let mut guard = SINKS.lock().unwrap_or_else(PoisonError::into_inner);
-    if guard.is_empty() {
+    send_each(
+        &mut SINKS.lock().unwrap_or_else(PoisonError::into_inner),
+        entry,
+    );
+}
+
+fn send_each(sinks: &mut [Configured], entry: &Entry) {
+    if sinks.is_empty() {
         return;
     }
     let facts = Facts::now(entry);
-    for c in guard.iter_mut() {
+    for c in sinks.iter_mut() {
         let result = match &c.sink {
             Sink::Syslog(s) => send_syslog(s, &facts),
             Sink::Journal(j) => send_datagram(&j.socket, &journal_entry(j, &facts)),

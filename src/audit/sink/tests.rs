@@ -279,28 +279,28 @@ fn datagrams_and_streams_reach_a_listening_socket() {
 
 #[test]
 fn configured_sinks_get_every_recorded_decision() {
-    // The only test that touches the process's configured sinks.
+    // A list of its own, not the process's: other tests load policies, which configure it.
     let dir = scratch("configured");
     let path = dir.join("journal.sock");
     let receiver = UnixDatagram::bind(&path).expect("bind");
     receiver
         .set_read_timeout(Some(Duration::from_secs(5)))
         .expect("timeout");
-    configure(vec![
-        Sink::Journal(JournalSink {
-            socket: path,
-            facility: Facility::Auth,
-            command: true,
-        }),
-        // A second sink that fails does not stop the first.
-        Sink::Syslog(SyslogSink {
-            socket: dir.join("missing.sock"),
-            ..syslog_sink(true)
-        }),
-    ]);
+    let journal = Sink::Journal(JournalSink {
+        socket: path,
+        facility: Facility::Auth,
+        command: true,
+    });
+    // A second sink that fails does not stop the first.
+    let broken = Sink::Syslog(SyslogSink {
+        socket: dir.join("missing.sock"),
+        ..syslog_sink(true)
+    });
+    let mut sinks = Vec::new();
+    reconfigure(&mut sinks, vec![journal.clone(), broken.clone()]);
     let mut e = entry("git push --force", "confirm", Outcome::Approved);
     e.cwd = "/srv/repo".to_owned();
-    send(&e);
+    send_each(&mut sinks, &e);
     let mut buf = vec![0; 65536];
     let n = receiver.recv(&mut buf).expect("received");
     let fields = decode_journal(&buf[..n]);
@@ -316,13 +316,15 @@ fn configured_sinks_get_every_recorded_decision() {
         &crate::trust::digest(b"/srv/repo")
     ));
     assert!(has("SYSLOG_FACILITY", "4"));
-    // The failing sink is warned about once, then quietly skipped.
-    {
-        let guard = SINKS.lock().unwrap_or_else(PoisonError::into_inner);
-        assert!(!guard[0].warned && guard[1].warned);
-    }
-    configure(Vec::new());
-    send(&e);
+    // The failing sink is warned about once; loading the same policy again keeps that.
+    assert!(!sinks[0].warned && sinks[1].warned);
+    reconfigure(&mut sinks, vec![journal.clone(), broken]);
+    assert!(sinks[1].warned);
+    // Another policy starts afresh; none sends nothing.
+    reconfigure(&mut sinks, vec![journal]);
+    assert_eq!(sinks.len(), 1);
+    reconfigure(&mut sinks, Vec::new());
+    send_each(&mut sinks, &e);
     receiver
         .set_read_timeout(Some(Duration::from_millis(300)))
         .expect("timeout");
