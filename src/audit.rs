@@ -57,6 +57,10 @@ pub enum Outcome {
     Approved,
     /// Nothing ran: a dry run.
     Previewed,
+    /// An agent hook told the agent it may run it (the agent runs it, not guardsh).
+    Passed,
+    /// An agent hook told the agent to ask its person (the agent's own prompt decides).
+    Asked,
 }
 
 /// One audit record.

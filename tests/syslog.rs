@@ -442,3 +442,72 @@ fn a_project_file_cannot_choose_where_decisions_go() {
     let mut buf = [0; 4096];
     assert!(sock.recv(&mut buf).is_err(), "nothing was sent");
 }
+
+#[test]
+fn hook_decisions_name_the_hooks_agent() {
+    let s = Scratch::new("syslog-hook");
+    let journal_path = s.dir.join("journal.sock");
+    let journal = UnixDatagram::bind(&journal_path).expect("bind the stand-in journal");
+    write_config(
+        &s,
+        &format!(
+            "audit:\n  journal: {{socket: {}}}\n",
+            journal_path.display()
+        ),
+    );
+    let repo = s.dir.join("repo");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    let hook = |command: &str| {
+        let payload = serde_json::json!({"session_id": "s", "cwd": repo, "permission_mode": "default",
+            "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": command}});
+        let mut child = s
+            .cmd(GUARDSH, &path_dirs())
+            .args(["hook", "claude-code"])
+            // Another agent's marker: the hook's own name wins.
+            .env("CODEX_SANDBOX", "seatbelt")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("guardsh hook runs");
+        {
+            use std::io::Write as _;
+            let mut stdin = child.stdin.take().expect("stdin");
+            stdin
+                .write_all(payload.to_string().as_bytes())
+                .expect("payload");
+        }
+        child.wait_with_output().expect("guardsh hook ends")
+    };
+    let denied = hook("rm -rf /");
+    assert!(
+        text(&denied.stdout).contains("deny"),
+        "{}",
+        text(&denied.stdout)
+    );
+    let passed = hook("ls -la");
+    assert_eq!(passed.status.code(), Some(0), "{}", text(&passed.stderr));
+
+    let entries = received(&journal, 2);
+    assert_eq!(entries.len(), 2, "{entries:#?}");
+    for (e, command, decision, outcome) in [
+        (&entries[0], "rm -rf /", "deny", "refused"),
+        (&entries[1], "ls -la", "allow", "passed"),
+    ] {
+        assert_eq!(get(e, "GUARDSH_COMMAND"), Some(command), "{e:?}");
+        assert_eq!(get(e, "GUARDSH_MODE"), Some("hook"));
+        assert_eq!(get(e, "GUARDSH_AGENT"), Some("claude-code"));
+        assert_eq!(get(e, "GUARDSH_DECISION"), Some(decision));
+        assert_eq!(get(e, "GUARDSH_OUTCOME"), Some(outcome));
+        assert_eq!(
+            get(e, "GUARDSH_CWD_SHA256"),
+            Some(sha256(&repo.display().to_string()).as_str()),
+            "the agent's directory, not the hook's"
+        );
+    }
+    let local = s.audit();
+    assert_eq!(local.len(), 2, "{local:#?}");
+    assert_eq!(local[0]["mode"], "hook");
+    assert_eq!(local[0]["agent"], "claude-code");
+    assert_eq!(local[1]["outcome"], "passed");
+}

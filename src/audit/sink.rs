@@ -485,6 +485,8 @@ fn outcome_name(o: Outcome) -> &'static str {
         Outcome::Confirmed => "confirmed",
         Outcome::Approved => "approved",
         Outcome::Previewed => "previewed",
+        Outcome::Passed => "passed",
+        Outcome::Asked => "asked",
     }
 }
 
