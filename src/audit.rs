@@ -94,8 +94,9 @@ pub struct Entry {
     /// A person declined the backups it needed (`guardsh approve --no-backup`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_backup: bool,
-    /// The agent that asked, as its environment says ([`agent_from_env`]): a label for
-    /// reading the log, not proof (an agent can set or unset variables).
+    /// The agent that asked: the one whose hook decided, else what the environment says
+    /// ([`agent_from_env`]), a label for reading the log, not proof (an agent can set or
+    /// unset variables).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<String>,
     /// The request a person can approve (`guardsh approve ID`), for a refused

@@ -350,10 +350,11 @@ pub fn send(entry: &Entry) {
     send_each(
         &mut SINKS.lock().unwrap_or_else(PoisonError::into_inner),
         entry,
+        &mut |m| super::warn(m),
     );
 }
 
-fn send_each(sinks: &mut [Configured], entry: &Entry) {
+fn send_each(sinks: &mut [Configured], entry: &Entry, warn: &mut dyn FnMut(&str)) {
     if sinks.is_empty() {
         return;
     }
@@ -367,7 +368,7 @@ fn send_each(sinks: &mut [Configured], entry: &Entry) {
             && !c.warned
         {
             c.warned = true;
-            super::warn(&format!(
+            warn(&format!(
                 "cannot send the decision to {} at {}: {e} (the decision stands; the local \
                  audit log has it)",
                 c.sink.kind(),

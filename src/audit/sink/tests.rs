@@ -300,8 +300,18 @@ fn configured_sinks_get_every_recorded_decision() {
     reconfigure(&mut sinks, vec![journal.clone(), broken.clone()]);
     let mut e = entry("git push --force", "confirm", Outcome::Approved);
     e.cwd = "/srv/repo".to_owned();
-    send_each(&mut sinks, &e);
+    let mut said = Vec::new();
+    send_each(&mut sinks, &e, &mut |m| said.push(m.to_owned()));
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].starts_with("cannot send the decision to syslog at ")
+            && said[0].ends_with("(the decision stands; the local audit log has it)"),
+        "{said:?}"
+    );
+    send_each(&mut sinks, &e, &mut |m| said.push(m.to_owned()));
+    assert_eq!(said.len(), 1, "said once: {said:?}");
     let mut buf = vec![0; 65536];
+    receiver.recv(&mut buf).expect("the first of two");
     let n = receiver.recv(&mut buf).expect("received");
     let fields = decode_journal(&buf[..n]);
     let has = |name: &str, value: &str| {
@@ -324,7 +334,7 @@ fn configured_sinks_get_every_recorded_decision() {
     reconfigure(&mut sinks, vec![journal]);
     assert_eq!(sinks.len(), 1);
     reconfigure(&mut sinks, Vec::new());
-    send_each(&mut sinks, &e);
+    send_each(&mut sinks, &e, &mut |m| said.push(m.to_owned()));
     receiver
         .set_read_timeout(Some(Duration::from_millis(300)))
         .expect("timeout");
