@@ -558,11 +558,29 @@ fn send_syslog(sink: &SyslogSink, facts: &Facts<'_>) -> io::Result<()> {
     match sink.transport {
         Transport::Datagram => send_datagram(&sink.socket, message.as_bytes()),
         Transport::Stream => {
-            let mut stream = UnixStream::connect(&sink.socket)?;
+            let mut stream = connect_stream(&sink.socket)?;
             stream.set_write_timeout(Some(SEND_TIMEOUT))?;
             stream.write_all(&syslog::octet_counted(&message))
         }
     }
+}
+
+/// A stream connection to `path`, or an error at once. The connect is non-blocking: a
+/// receiver whose backlog is full would hold a blocking one for as long as it does not
+/// accept, and std has no connect timeout for Unix sockets. Once connected, the stream blocks
+/// again, and the caller's write timeout bounds it.
+fn connect_stream(path: &Path) -> io::Result<UnixStream> {
+    use rustix::net::{AddressFamily, SocketAddrUnix, SocketFlags, SocketType};
+    let fd = rustix::net::socket_with(
+        AddressFamily::UNIX,
+        SocketType::STREAM,
+        SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
+        None,
+    )?;
+    rustix::net::connect(&fd, &SocketAddrUnix::new(path)?)?;
+    let stream = UnixStream::from(fd);
+    stream.set_nonblocking(false)?;
+    Ok(stream)
 }
 
 fn send_datagram(socket: &Path, bytes: &[u8]) -> io::Result<()> {

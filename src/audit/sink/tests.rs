@@ -250,6 +250,26 @@ fn datagrams_and_streams_reach_a_listening_socket() {
     let message = syslog_message(&sink, &facts);
     assert_eq!(got, format!("{} {message}", message.len()).into_bytes());
 
+    // A listener that never accepts: once its backlog is full, the connect fails at once
+    // rather than waiting for it.
+    let stalled_path = dir.join("stalled.sock");
+    let _stalled = std::os::unix::net::UnixListener::bind(&stalled_path).expect("bind");
+    sink.socket = stalled_path;
+    let started = std::time::Instant::now();
+    let mut held = Vec::new();
+    let err = loop {
+        match connect_stream(&sink.socket) {
+            Ok(s) => held.push(s),
+            Err(e) => break e,
+        }
+        assert!(held.len() < 100_000, "the backlog never fills");
+    };
+    assert!(!held.is_empty(), "connections were queued first");
+    assert_eq!(err.kind(), io::ErrorKind::WouldBlock, "{err}");
+    assert!(send_syslog(&sink, &facts).is_err());
+    assert!(started.elapsed() < Duration::from_secs(10));
+    drop(held);
+
     // Nobody listening: an error to report, quickly, not a wait or a panic.
     let started = std::time::Instant::now();
     sink.socket = dir.join("missing.sock");
