@@ -10,6 +10,9 @@
 //! each other (Linux appends a whole write at the end of a regular file atomically with
 //! respect to other appends). A failure to write is reported on standard error and changes
 //! nothing else: a refusal stays a refusal.
+//!
+//! [`record`] is the one place a decision goes out: to that log, and to the system log when
+//! the configuration names one (sink.rs).
 
 use std::fs::OpenOptions;
 use std::io::{self, BufRead as _, Write as _};
@@ -19,6 +22,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::decision::Verdict;
+
+mod journal;
+pub mod sink;
+mod syslog;
 
 /// How guardsh was used when it decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +57,10 @@ pub enum Outcome {
     Approved,
     /// Nothing ran: a dry run.
     Previewed,
+    /// An agent hook told the agent it may run it (the agent runs it, not guardsh).
+    Passed,
+    /// An agent hook told the agent to ask its person (the agent's own prompt decides).
+    Asked,
 }
 
 /// One audit record.
@@ -83,6 +94,15 @@ pub struct Entry {
     /// A person declined the backups it needed (`guardsh approve --no-backup`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_backup: bool,
+    /// The agent that asked: the one whose hook decided, else what the environment says
+    /// ([`agent_from_env`]), a label for reading the log, not proof (an agent can set or
+    /// unset variables).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    /// The request a person can approve (`guardsh approve ID`), for a refused
+    /// confirm-level line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
 }
 
 impl Entry {
@@ -122,7 +142,15 @@ impl Entry {
             inside_tree: false,
             backups: Vec::new(),
             no_backup: false,
+            agent: agent_from_env().map(str::to_owned),
+            request: None,
         }
+    }
+
+    /// The same record, naming the request a person can approve.
+    pub fn with_request(mut self, request: Option<&str>) -> Self {
+        self.request = request.map(str::to_owned);
+        self
     }
 
     /// The same record, with the insurance the gate took (or was told not to).
@@ -163,10 +191,38 @@ pub fn append_to(path: &Path, entry: &Entry) -> io::Result<()> {
     Ok(())
 }
 
+/// The variables agents set in the environment of the commands they run, and the agent
+/// each names; the first one set wins.
+const AGENT_VARIABLES: &[(&str, &str)] = &[
+    ("CLAUDECODE", "claude-code"),
+    ("CLAUDE_CODE_ENTRYPOINT", "claude-code"),
+    ("CODEX_SANDBOX", "codex"),
+    ("CODEX_SANDBOX_NETWORK_DISABLED", "codex"),
+    ("CURSOR_AGENT", "cursor"),
+    ("GEMINI_CLI", "gemini"),
+    ("COPILOT_AGENT", "copilot"),
+    ("OPENHANDS", "openhands"),
+];
+
+/// Which agent the environment says runs this command, if any.
+pub fn agent_from_env() -> Option<&'static str> {
+    AGENT_VARIABLES
+        .iter()
+        .find(|(var, _)| std::env::var_os(var).is_some_and(|v| !v.is_empty()))
+        .map(|&(_, agent)| agent)
+}
+
+/// Record a decision: in the local log ([`append_local`]), and in the system log when the
+/// configuration names one ([`sink::send`]). Neither failure changes the decision.
+pub fn record(entry: &Entry) {
+    append_local(entry);
+    sink::send(entry);
+}
+
 /// Append `entry` to the log: the protected one when there is a protected directory (from
 /// inside a guarded tree, which cannot write it, the tree's own spool log instead), else the
 /// user's state directory. A failure is reported on standard error and the caller goes on.
-pub fn record(entry: &Entry) {
+fn append_local(entry: &Entry) {
     let (main, spool) = match crate::state::protected() {
         Ok(p) => {
             let spool = crate::confine::inherited_spool(&p);

@@ -79,6 +79,14 @@ pub struct Config {
     /// its policy must hold for every user of the machine.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub locked: bool,
+    /// Where decisions go besides the local audit log: syslog, the systemd journal
+    /// (docs/system-log.md). System and user files may add a sink; none can remove or
+    /// change another file's.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::audit::sink::AuditSettings::is_empty"
+    )]
+    pub audit: crate::audit::sink::AuditSettings,
 }
 
 /// Settings of the backups taken before confirmed lines (`guardsh backups`).
@@ -418,6 +426,15 @@ fn add_layer(
             ));
         }
     }
+    if origin == Origin::Project && !config.audit.is_empty() {
+        // Not a loosening, but a repository someone cloned must not choose where the
+        // user's command lines are sent, nor make each command wait on a socket of its own.
+        out.warnings.push(format!(
+            "{shown}: `audit` ignored: a project file cannot choose where decisions are sent; \
+             the system or user config.yaml can"
+        ));
+        config.audit = crate::audit::sink::AuditSettings::default();
+    }
     if !config.rules.is_empty() {
         let pack = raw::Pack {
             pack: origin.pack_name().to_owned(),
@@ -512,6 +529,22 @@ impl Layers {
             .filter_map(|l| l.config.backup.keep_days)
             .max()
             .unwrap_or(30)
+    }
+
+    /// Where decisions go besides the local log: every sink any layer turns on, system
+    /// first. Two layers naming the same kind of sink on the same socket give one sink, the
+    /// earlier layer's: a user file can add a sink but not change how the system's sends.
+    pub fn audit_sinks(&self) -> Vec<crate::audit::sink::Sink> {
+        let mut out: Vec<crate::audit::sink::Sink> = Vec::new();
+        for sink in self.layers.iter().flat_map(|l| l.config.audit.sinks()) {
+            if !out
+                .iter()
+                .any(|s| s.kind() == sink.kind() && s.socket() == sink.socket())
+            {
+                out.push(sink);
+            }
+        }
+        out
     }
 
     /// The real shell: the last layer that names one (project files cannot).
@@ -989,6 +1022,51 @@ mod tests {
         assert_eq!(v.decision, Decision::Deny);
         // Tightening is kept.
         assert_eq!(c.protected().railway_environments, vec!["main".to_owned()]);
+    }
+
+    #[test]
+    fn sinks_add_up_and_only_the_earlier_layer_sets_a_shared_one() {
+        use crate::audit::sink::{Facility, Sink};
+        let c = layers(vec![
+            (
+                Origin::System,
+                "audit:\n  syslog: {facility: local0, command: false}\n",
+            ),
+            // The same socket: cannot change how the system's sink sends, nor turn it off.
+            (
+                Origin::User,
+                "audit:\n  syslog: {socket: /dev/log, facility: user, command: true}\n  journal: true\n",
+            ),
+            (Origin::User, "audit: {syslog: false, journal: false}\n"),
+            (
+                Origin::Project,
+                "audit:\n  syslog: {socket: /tmp/repo.sock}\n",
+            ),
+        ]);
+        let sinks = c.audit_sinks();
+        assert_eq!(sinks.len(), 2, "{sinks:?}");
+        match &sinks[0] {
+            Sink::Syslog(s) => {
+                assert_eq!(s.facility, Facility::Local0);
+                assert!(!s.command);
+            }
+            other => panic!("the system's syslog sink first: {other:?}"),
+        }
+        assert!(matches!(&sinks[1], Sink::Journal(_)), "{sinks:?}");
+        assert!(sinks.iter().all(|s| !s.socket().starts_with("/tmp")));
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(
+            c.warnings[0].contains("`audit` ignored"),
+            "{:?}",
+            c.warnings
+        );
+        // Adding a sink is not loosening: an untrusted user file keeps it.
+        let mut out = Layers::default();
+        let l = layer(Origin::User, "audit: {journal: true}\n");
+        assert!(!loosens(&l.config));
+        add_layer(Origin::User, l.path, l.config, false, &mut out).expect("adds");
+        assert_eq!(out.audit_sinks().len(), 1);
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
     }
 
     #[test]

@@ -446,7 +446,7 @@ fn insure(
 
 /// Say why nothing ran, for the agent reading stderr as much as for a person.
 fn refuse(mode: Mode, command: &str, verdict: &Verdict, why: &str, request: Option<&str>) {
-    audit::record(&Entry::new(mode, command, verdict, Outcome::Refused));
+    audit::record(&Entry::new(mode, command, verdict, Outcome::Refused).with_request(request));
     let mut text = format!("guardsh: refused, nothing ran: {why}.\n");
     text.push_str(&findings(verdict));
     match (verdict.decision, request) {

@@ -36,6 +36,9 @@ impl Policy {
 
     /// A policy from layers already read, for commands run in `cwd`.
     pub fn from_layers(layers: Layers, cwd: Option<std::path::PathBuf>) -> Policy {
+        // Every mode that decides loads its policy first: handing the sinks over here means
+        // no decision can be recorded before the organisation's system log is known.
+        crate::audit::sink::configure(layers.audit_sinks());
         let ctx = Context::process(layers.protected(), cwd);
         let warnings = layers.warnings.clone();
         Policy {

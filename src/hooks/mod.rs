@@ -169,7 +169,7 @@ pub fn execute(agent: Agent, stdin: &mut dyn Read, out: &mut dyn Write, err: &mu
 fn respond(agent: Agent, stdin: &mut dyn Read) -> Reply {
     match read_payload(stdin)
         .and_then(|payload| read_call(agent, &payload))
-        .and_then(|call| answer(&call))
+        .and_then(|call| answer_as(&call, Some(agent)))
     {
         Ok(answer) => reply(agent, &answer),
         Err(refusal) => failed(agent, &refusal.to_string()),
@@ -231,8 +231,15 @@ fn reply(agent: Agent, answer: &Answer) -> Reply {
     }
 }
 
-/// The answer to one call.
+/// The answer to one call, recorded nowhere (the unit tests' entry).
+#[cfg(test)]
 pub(crate) fn answer(call: &Call) -> Result<Answer, Refusal> {
+    answer_as(call, None)
+}
+
+/// The answer to one call from `agent`: a shell command's decision is recorded (audit.rs),
+/// like every other mode's, naming the agent whose hook asked.
+fn answer_as(call: &Call, agent: Option<Agent>) -> Result<Answer, Refusal> {
     match &call.action {
         Action::Other => Ok(Answer::Pass(None)),
         Action::Files(paths) => {
@@ -255,9 +262,31 @@ pub(crate) fn answer(call: &Call) -> Result<Answer, Refusal> {
             }
             let mut policy = crate::policy::Policy::load_from(&places)?;
             let verdict = policy.verdict(&bounded_input(text, limits.max_input_bytes), &limits)?;
-            Ok(shell_answer(&verdict, call.can_ask))
+            let answer = shell_answer(&verdict, call.can_ask);
+            if let Some(agent) = agent {
+                record(agent, call, text, &verdict, &answer);
+            }
+            Ok(answer)
         }
     }
+}
+
+/// The hook's decision in the audit log. Nothing runs here: the agent runs the command (or
+/// asks its person) after the answer, so the outcome says what the agent was told.
+fn record(agent: Agent, call: &Call, text: &str, verdict: &Verdict, answer: &Answer) {
+    use crate::audit::{Entry, Mode, Outcome};
+    let outcome = match answer {
+        Answer::Pass(_) => Outcome::Passed,
+        Answer::Ask(_) => Outcome::Asked,
+        Answer::Deny(_) => Outcome::Refused,
+    };
+    let mut entry = Entry::new(Mode::Hook, text, verdict, outcome);
+    // The settings that run `guardsh hook AGENT` name the agent, whatever its environment.
+    entry.agent = clap::ValueEnum::to_possible_value(&agent).map(|v| v.get_name().to_owned());
+    if let Some(cwd) = call.cwd.as_ref().filter(|c| c.is_absolute()) {
+        entry.cwd = cwd.display().to_string();
+    }
+    crate::audit::record(&entry);
 }
 
 /// The command text as `check` would read it from a file: cut at the limit, and marked cut,

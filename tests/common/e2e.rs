@@ -1,6 +1,7 @@
-//! Pieces shared by the end-to-end tests (`tests/e2e_postgres.rs`, `tests/e2e_railway.rs`),
-//! which run guardsh in front of real programs. Included with `#[path]` by those two files
-//! only, so the other test binaries do not see (and warn about) what they do not use.
+//! Pieces shared by the end-to-end tests (`tests/e2e_postgres.rs`, `tests/e2e_railway.rs`,
+//! `tests/syslog.rs`), which run guardsh in front of real programs. Included with `#[path]`
+//! by those files only, so the other test binaries do not see (and warn about) what they do
+//! not use.
 
 use std::ffi::{OsStr, OsString};
 use std::io::Write as _;
