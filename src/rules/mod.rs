@@ -84,6 +84,7 @@ pub struct Rule {
     redirect_truncates: Vec<String>,
     sql: Vec<sql::SqlKind>,
     sql_hidden: bool,
+    sql_writes: bool,
     http: Option<raw::Http>,
     code_deletes: Vec<PathClass>,
     env: Vec<(String, String)>,
@@ -270,6 +271,7 @@ impl RuleSet {
                     redirect_truncates: when.redirect_truncates,
                     sql: kinds,
                     sql_hidden: when.sql_hidden,
+                    sql_writes: when.sql_writes,
                     http: when.http,
                     code_deletes: when.code_deletes,
                     env,
@@ -619,6 +621,9 @@ impl Rule {
             return false;
         }
         if self.sql_hidden && !payloads.sql().is_some_and(|p| p.hidden) {
+            return false;
+        }
+        if self.sql_writes && !payloads.sql().is_some_and(|p| p.writes) {
             return false;
         }
         if let Some(h) = &self.http

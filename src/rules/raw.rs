@@ -446,6 +446,10 @@ pub struct Conditions {
     /// stdin from a program).
     #[serde(default, skip_serializing_if = "is_false")]
     pub sql_hidden: bool,
+    /// The command is a database client whose SQL changes data or schema, however
+    /// narrowly (`INSERT`, `UPDATE … WHERE id = 1`): for rules on production databases.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sql_writes: bool,
     /// Conditions on the HTTP request the command makes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http: Option<Http>,

@@ -214,6 +214,9 @@ fn statement(cx: &mut Cx<'_>, text: &str, toks: &[&Token], ctx: Ctx, parse_ok: b
     if matches!(first.tok, Tok::Expansion | Tok::Var) {
         cx.hide();
     }
+    if writes(toks) {
+        cx.writes = true;
+    }
     // PostgreSQL's `COPY … FROM PROGRAM 'cmd'` / `TO PROGRAM 'cmd'` runs cmd on the
     // server's shell: a command guardsh does not see.
     if first.word().is_some_and(|w| w.eq_ignore_ascii_case("COPY"))
@@ -264,6 +267,28 @@ fn statement(cx: &mut Cx<'_>, text: &str, toks: &[&Token], ctx: Ctx, parse_ok: b
         }
     }
     scan(cx, toks, ctx);
+}
+
+/// Statements that change data or schema, by their first word; a `WITH` may lead to a
+/// data-changing statement, so its words are read too. `SELECT … FOR UPDATE` only locks.
+const WRITE_WORDS: &[&str] = &[
+    "INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT", "REPLACE", "ALTER", "CREATE", "DROP",
+    "TRUNCATE", "GRANT", "REVOKE", "COPY", "LOAD", "RENAME", "VACUUM", "REINDEX", "CLUSTER",
+    "IMPORT", "CALL", "EXEC", "EXECUTE", "DO",
+];
+
+fn writes(toks: &[&Token]) -> bool {
+    let is_write = |t: &Token| {
+        t.word()
+            .is_some_and(|w| WRITE_WORDS.iter().any(|k| w.eq_ignore_ascii_case(k)))
+    };
+    match toks.first() {
+        Some(f) if f.is("WITH") => toks
+            .windows(2)
+            .any(|p| p[1].depth == f.depth && is_write(p[1]) && !p[0].is("FOR")),
+        Some(f) => is_write(f),
+        None => false,
+    }
 }
 
 /// A client's own command (`\i f`, `source f`, `.read f`, `:r f`, `\gexec` …).

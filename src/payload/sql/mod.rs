@@ -76,6 +76,11 @@ pub struct SqlPayload {
     /// Some of what the client runs could not be seen (an unread file, stdin from a
     /// program, a dynamic argument): rules may treat that as risky.
     pub hidden: bool,
+    /// Some statement changes data or schema (`INSERT`, an `UPDATE` or `DELETE` with a
+    /// narrow `WHERE`, `ALTER`, `CREATE`…), destructive or not: what a rule for a
+    /// production database reads, where even a one-row write needs a person.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub writes: bool,
 }
 
 /// The most text classified for one command (all its arguments, files and stdin
@@ -115,6 +120,7 @@ pub fn payload(cmd: &Command, script: &Script) -> Option<SqlPayload> {
                 return Some(SqlPayload {
                     kinds: Vec::new(),
                     hidden: true,
+                    writes: false,
                 });
             }
         }
@@ -127,6 +133,7 @@ pub fn payload(cmd: &Command, script: &Script) -> Option<SqlPayload> {
             Ok(None | Some(None)) => SqlPayload {
                 kinds: Vec::new(),
                 hidden: true,
+                writes: false,
             },
             // No thread to be had: read the statements from their tokens only, which
             // needs no deep stack.
@@ -134,6 +141,7 @@ pub fn payload(cmd: &Command, script: &Script) -> Option<SqlPayload> {
                 classify_invocation(cmd, script, &inv, Reading::Tokens).unwrap_or(SqlPayload {
                     kinds: Vec::new(),
                     hidden: true,
+                    writes: false,
                 })
             }
         },
@@ -287,9 +295,11 @@ fn classify_invocation(
     if cx.needs_big_stack {
         return None;
     }
+    let writes = cx.writes || !cx.kinds.is_empty();
     Some(SqlPayload {
         kinds: cx.kinds,
         hidden: cx.hidden,
+        writes,
     })
 }
 
@@ -352,6 +362,8 @@ struct Cx<'a> {
     script: &'a Script,
     kinds: Vec<SqlKind>,
     hidden: bool,
+    /// A statement that changes data or schema was seen.
+    writes: bool,
     /// Bytes of text still allowed.
     budget: usize,
     /// Current nesting (includes, feeders, `DO` bodies).
@@ -372,6 +384,7 @@ impl<'a> Cx<'a> {
             script,
             kinds: Vec::new(),
             hidden: false,
+            writes: false,
             budget: MAX_TEXT,
             depth: 0,
             parser: false,

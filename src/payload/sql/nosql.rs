@@ -144,6 +144,14 @@ pub(super) fn mongo(cx: &mut Cx<'_>, text: &str, dynamic: bool) {
         };
         let call = punct(i + 1, '(');
         let method = i > 0 && punct(i - 1, '.') && call;
+        // Any collection write, narrow or not, is a write for a production database.
+        if method
+            && ["insert", "update", "delete", "remove", "replace", "drop", "rename", "bulkWrite"]
+                .iter()
+                .any(|w| n.starts_with(w))
+        {
+            cx.writes = true;
+        }
         match n {
             "dropDatabase" if call => cx.push(SqlKind::DropDatabase),
             "drop" if method => cx.push(SqlKind::DropTable),
@@ -189,6 +197,14 @@ pub(super) fn mongo(cx: &mut Cx<'_>, text: &str, dynamic: bool) {
 }
 
 /// One Redis command: its words, each with whether it is dynamic.
+/// Redis commands that change keys (the common ones; the destructive ones are kinds).
+const REDIS_WRITES: &[&str] = &[
+    "SET", "SETEX", "SETNX", "MSET", "DEL", "UNLINK", "EXPIRE", "PEXPIRE", "PERSIST", "RENAME",
+    "HSET", "HDEL", "HMSET", "LPUSH", "RPUSH", "LPOP", "RPOP", "LREM", "LTRIM", "SADD", "SREM",
+    "ZADD", "ZREM", "INCR", "DECR", "INCRBY", "APPEND", "FLUSHALL", "FLUSHDB", "XADD", "XDEL",
+    "GETDEL", "COPY", "MOVE", "RESTORE", "EVAL", "EVALSHA", "FCALL",
+];
+
 fn redis_command(cx: &mut Cx<'_>, words: &[(&str, bool)], args_unseen: bool) {
     let Some(&(name, dynamic)) = words.first() else {
         return;
@@ -198,7 +214,11 @@ fn redis_command(cx: &mut Cx<'_>, words: &[(&str, bool)], args_unseen: bool) {
         return;
     }
     let arg = |k: usize| words.get(k).map(|(w, _)| w.to_ascii_uppercase());
-    match name.to_ascii_uppercase().as_str() {
+    let upper = name.to_ascii_uppercase();
+    if REDIS_WRITES.contains(&upper.as_str()) {
+        cx.writes = true;
+    }
+    match upper.as_str() {
         "FLUSHALL" | "FLUSHDB" => cx.push(SqlKind::Flush),
         "SHUTDOWN" if words.iter().any(|(w, _)| w.eq_ignore_ascii_case("nosave")) => {
             cx.push(SqlKind::ServerAdmin);

@@ -19,6 +19,7 @@ fn run(line: &str) -> SqlPayload {
     SqlPayload {
         kinds: found.iter().flat_map(|p| p.kinds.clone()).collect(),
         hidden: found.iter().any(|p| p.hidden),
+        writes: found.iter().any(|p| p.writes),
     }
 }
 
