@@ -152,6 +152,7 @@ fn main() {
                     spec.command_options.clear();
                     spec.command_env.clear();
                     spec.source_env.clear();
+                    spec.harmless_verbs.clear();
                     spec.runs_command = None;
                     if !spec.aliases.is_empty()
                         || !spec.options_with_value.is_empty()
@@ -213,6 +214,7 @@ fn main() {
     let mut carriers: BTreeMap<String, Vec<(String, String, String, usize)>> = BTreeMap::new();
     let mut command_env: Vec<String> = Vec::new();
     let mut source_env: Vec<String> = Vec::new();
+    let mut harmless: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for pack in &packs {
         for (program, spec) in &pack.programs {
             let mut names = vec![program.clone()];
@@ -233,6 +235,16 @@ fn main() {
             }
             command_env.extend(spec.command_env.iter().cloned());
             source_env.extend(spec.source_env.iter().cloned());
+            if !spec.harmless_verbs.is_empty() {
+                let mut names = vec![program.clone()];
+                names.extend(aliases.get(program).into_iter().flatten().cloned());
+                for name in names {
+                    let list = harmless.entry(name).or_default();
+                    list.extend(spec.harmless_verbs.iter().cloned());
+                    list.sort();
+                    list.dedup();
+                }
+            }
         }
     }
     carriers.retain(|_, list| !list.is_empty());
@@ -274,6 +286,16 @@ fn main() {
         "COMMAND_OPTIONS",
         "&[(&str, &str, &str, usize)]",
         carriers
+            .iter()
+            .map(|(program, list)| (program.clone(), format!("&{list:?}"))),
+    );
+    keyed(
+        &mut out,
+        "Each program's subcommand words the generic CLI reading leaves alone (`*`: all), \
+         from every pack.",
+        "HARMLESS_VERBS",
+        "&[&str]",
+        harmless
             .iter()
             .map(|(program, list)| (program.clone(), format!("&{list:?}"))),
     );

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::effects::CommandEffects;
 use crate::environment::{Context, Target};
 use crate::parse::{Script, UnknownKind};
 use crate::rules::insure::Insure;
@@ -76,6 +77,9 @@ pub struct Verdict {
     /// The backups guardsh takes before the line runs, once a person confirmed it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub backups: Vec<Insure>,
+    /// What the commands do, as the generic readers saw it (see [`crate::effects`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<CommandEffects>,
 }
 
 /// Variables that name the user's own tools: running them is not hiding a program.
@@ -147,6 +151,7 @@ fn decide_here(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
     let mut guessed: Vec<UnknownFinding> = Vec::new();
     let mut environments: Vec<Target> = Vec::new();
     let mut backups: Vec<Insure> = Vec::new();
+    let mut effects: Vec<CommandEffects> = Vec::new();
     let mut same_work: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let env = crate::rules::script_env(script);
     let mut moves = crate::rules::insure::Moves::default();
@@ -182,6 +187,29 @@ fn decide_here(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
             && !environments.contains(&t)
         {
             environments.push(t);
+        }
+        let pack_matched = found.exact.iter().any(|r| r.severity != Severity::Note)
+            || !found.through_dynamic.is_empty();
+        let judged = crate::effects::judge(cmd, script, pack_matched);
+        if !judged.is_empty() {
+            effects.push(CommandEffects {
+                command: cmd.source.clone(),
+                effects: judged.iter().map(|j| j.effect.clone()).collect(),
+            });
+        }
+        for j in judged {
+            let base = Decision::from(j.severity);
+            let m = Match {
+                rule: j.id.to_owned(),
+                severity: if protected.is_some() { stricter(base) } else { base },
+                command: cmd.source.clone(),
+                message: j.message,
+                suggestion: j.suggestion,
+                environment: in_env.clone(),
+            };
+            if !matches.contains(&m) {
+                matches.push(m);
+            }
         }
         // A note decides nothing: what it records is in `backups` already.
         found.exact.retain(|r| r.severity != Severity::Note);
@@ -254,6 +282,7 @@ fn decide_here(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
         unknown,
         environments,
         backups,
+        effects,
     }
 }
 

@@ -19,6 +19,7 @@ pub mod config_show;
 pub mod confine;
 pub mod confirm;
 pub mod decision;
+pub mod effects;
 pub mod enclose;
 pub mod environment;
 pub mod exec;

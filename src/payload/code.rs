@@ -31,6 +31,12 @@ pub enum Lang {
     Perl,
     /// `ruby`.
     Ruby,
+    /// `php -r`.
+    Php,
+    /// `lua -e`, `luajit -e`.
+    Lua,
+    /// An awk program (`awk`, `gawk`, `mawk`, `nawk`): `system()` runs shell text.
+    Awk,
 }
 
 /// Code an interpreter runs, as the shell passes it.
@@ -69,6 +75,11 @@ pub fn source(cmd: &Command, script: &Script) -> Option<Code> {
         }
         "perl" => letters_e(cmd, script, args, Lang::Perl, "eE", "IMmxCdDlF"),
         "ruby" => letters_e(cmd, script, args, Lang::Ruby, "e", "IrCEFxK"),
+        "php" => php(cmd, script, args),
+        "lua" | "luajit" | "lua5.1" | "lua5.3" | "lua5.4" => {
+            letters_e(cmd, script, args, Lang::Lua, "e", "l")
+        }
+        "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk" => awk(args),
         _ => None,
     }
 }
@@ -157,6 +168,43 @@ fn node(cmd: &Command, script: &Script, args: &[Word]) -> Option<Code> {
         }
     }
     stdin(cmd, script, Lang::Js)
+}
+
+/// `php -r CODE` (also `-rCODE`, `--run CODE`); `php` alone reads standard input.
+fn php(cmd: &Command, script: &Script, args: &[Word]) -> Option<Code> {
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        i += 1;
+        let t = w.text.as_str();
+        match t {
+            "-r" | "--run" => return args.get(i).map(|v| of(Lang::Php, v)),
+            "-d" | "-c" | "-z" => i += 1,
+            _ if t.starts_with("-r") => return Some(part(Lang::Php, w, &t[2..])),
+            _ if t.starts_with('-') => {}
+            // A script file: not read here.
+            _ => return None,
+        }
+    }
+    stdin(cmd, script, Lang::Php)
+}
+
+/// An awk program: the first operand after the options, unless `-f` names a file.
+fn awk(args: &[Word]) -> Option<Code> {
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        i += 1;
+        let t = w.text.as_str();
+        match t {
+            "-f" | "--file" => return None,
+            "-F" | "-v" | "--assign" | "--field-separator" | "-i" | "--include" | "-l"
+            | "--load" => i += 1,
+            "--" => return args.get(i).map(|v| of(Lang::Awk, v)),
+            _ if t.starts_with("-f") && !t.starts_with("--") => return None,
+            _ if t.starts_with('-') => {}
+            _ => return Some(of(Lang::Awk, w)),
+        }
+    }
+    None
 }
 
 /// Perl and Ruby: clustered letters (`-le`, `-pi -e`), `-e` may repeat (the pieces are
@@ -318,6 +366,9 @@ pub fn shell_out(cmd: &Command, script: &Script) -> Option<ShellOut> {
             }
         }
         Lang::Perl => names.extend(["system", "exec"]),
+        Lang::Php => names.extend(["system", "exec", "shell_exec", "passthru", "popen", "proc_open"]),
+        Lang::Lua => names.extend(["execute", "popen"]),
+        Lang::Awk => names.push("system"),
         Lang::Ruby => {
             names.extend(["system", "exec", "spawn"]);
             if has("Open3") {
@@ -340,8 +391,8 @@ pub fn shell_out(cmd: &Command, script: &Script) -> Option<ShellOut> {
             }
         }
     }
-    // Backquotes run shell text in Perl and Ruby; `%x(…)` and `qx(…)`/`qx{…}` too.
-    if matches!(code.lang, Lang::Perl | Lang::Ruby) {
+    // Backquotes run shell text in Perl, Ruby and PHP; `%x(…)` and `qx(…)`/`qx{…}` too.
+    if matches!(code.lang, Lang::Perl | Lang::Ruby | Lang::Php) {
         for (text, dynamic) in backquoted(&code.text, code.lang) {
             if out.scripts.len() < MAX_DELETES {
                 out.scripts.push((text, dynamic || code.dynamic));
@@ -435,7 +486,7 @@ fn backquoted(code: &str, lang: Lang) -> Vec<(String, bool)> {
         };
         if let Some(text) = code.get(start..start + len) {
             let dynamic = match lang {
-                Lang::Perl => text.contains(['$', '@']),
+                Lang::Perl | Lang::Php => text.contains(['$', '@']),
                 _ => text.contains("#{"),
             };
             out.push((text.to_string(), dynamic));
@@ -510,6 +561,8 @@ fn calls(lang: Lang) -> &'static [Call] {
         call("unlinkSync"),
     ];
     const PERL: &[Call] = &[call("rmtree"), call("remove_tree"), call("unlink")];
+    const PHP: &[Call] = &[call("unlink")];
+    const LUA: &[Call] = &[call("remove")];
     const RUBY: &[Call] = &[
         call("rm_rf"),
         call("rm_r"),
@@ -526,6 +579,9 @@ fn calls(lang: Lang) -> &'static [Call] {
         Lang::Js => JS,
         Lang::Perl => PERL,
         Lang::Ruby => RUBY,
+        Lang::Php => PHP,
+        Lang::Lua => LUA,
+        Lang::Awk => &[],
     }
 }
 
@@ -776,7 +832,7 @@ fn literal(s: &str, lang: Lang) -> Option<Word> {
     let interpolated = match (lang, q) {
         (Lang::Python, _) => fmt && inner.contains('{'),
         (Lang::Js, '`') => inner.contains("${"),
-        (Lang::Perl, '"') => inner.contains(['$', '@']),
+        (Lang::Perl | Lang::Php, '"') => inner.contains(['$', '@']),
         (Lang::Ruby, '"') => inner.contains("#{"),
         _ => false,
     };
@@ -792,7 +848,7 @@ fn blank_literals(code: &str, lang: Lang) -> String {
     let bytes = code.as_bytes();
     let mut out = bytes.to_vec();
     let mut i = 0;
-    let hash_comments = matches!(lang, Lang::Python | Lang::Perl | Lang::Ruby);
+    let hash_comments = matches!(lang, Lang::Python | Lang::Perl | Lang::Ruby | Lang::Php | Lang::Awk);
     while let Some(&b) = bytes.get(i) {
         match b {
             b'\'' | b'"' | b'`' => {
@@ -822,7 +878,7 @@ fn blank_literals(code: &str, lang: Lang) -> String {
                     i += 1;
                 }
             }
-            b'/' if lang == Lang::Js && bytes.get(i + 1) == Some(&b'/') => {
+            b'/' if matches!(lang, Lang::Js | Lang::Php) && bytes.get(i + 1) == Some(&b'/') => {
                 while bytes.get(i).is_some_and(|&c| c != b'\n') {
                     if let Some(o) = out.get_mut(i) {
                         *o = b' ';

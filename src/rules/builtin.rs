@@ -36,6 +36,20 @@ pub fn launcher(program: &str) -> Option<&'static Launcher> {
     LAUNCHERS.get(program)
 }
 
+/// Does a built-in pack declare `verb` of `program` harmless for the generic CLI reading
+/// (the packs' `harmless_verbs`; `*` declares them all)?
+pub fn harmless_verb(program: &str, verb: &str) -> bool {
+    HARMLESS_VERBS
+        .get(program)
+        .is_some_and(|list| list.iter().any(|v| *v == "*" || *v == verb))
+}
+
+/// Does some built-in pack have rules for `program`'s subcommand `word` (`render services`)?
+/// Then that pack owns the verbs beneath it: what its rules leave alone is meant to pass.
+pub fn has_rules_for(program: &str, word: &str) -> bool {
+    BY_PROGRAM.get(&bucket_key(program, word)).is_some()
+}
+
 /// Is `name` a variable whose value is a command some program runs (the packs'
 /// `command_env`)?
 pub fn is_command_env(name: &str) -> bool {

@@ -52,6 +52,12 @@ pub struct Program {
     /// it. Read from the built-in packs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub source_env: Vec<String>,
+    /// Subcommand words that the generic reading of a CLI (`<cli> [group …] <verb>`, see
+    /// `effects::cli`) must not take for a destructive verb: what they remove is local and
+    /// recoverable (`cargo remove serde`, `git rm`), or this pack's rules already judge
+    /// it. `"*"` declares every verb of the program so. Read from the built-in packs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub harmless_verbs: Vec<String>,
     /// The program accepts any unique prefix of a long option (`rm --recu`, `git push
     /// --dele`), as GNU getopt_long, git's option parser and Python's argparse do: a prefix
     /// of exactly one long option the rules name is read as that option.

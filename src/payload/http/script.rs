@@ -46,7 +46,11 @@ pub(super) fn read(ctx: &mut Ctx<'_>, _program: &str) -> Option<()> {
         crate::payload::code::Lang::Python => Lang::Python,
         crate::payload::code::Lang::Js => Lang::Js,
         // Perl and Ruby request code is not read yet: their deletes are (payload::code).
-        crate::payload::code::Lang::Perl | crate::payload::code::Lang::Ruby => return None,
+        crate::payload::code::Lang::Perl
+        | crate::payload::code::Lang::Ruby
+        | crate::payload::code::Lang::Php
+        | crate::payload::code::Lang::Lua
+        | crate::payload::code::Lang::Awk => return None,
     };
     let code = Val {
         text: code.text,

@@ -303,6 +303,27 @@ fn classify_invocation(
     })
 }
 
+/// What `text`, SQL that `cmd` hands on as an argument although it is no client guardsh
+/// knows (`snow sql -q "DROP TABLE users"`, `bq query 'DELETE …'`), would do on a server.
+/// Read from its tokens, in a dialect-neutral (PostgreSQL) reading: no stack is needed and
+/// the statement kinds are the same across servers.
+pub fn of_text(cmd: &Command, script: &Script, text: &str, dynamic: bool) -> SqlPayload {
+    let mut cx = Cx::new(cmd, script);
+    cx.classify(
+        Lang::Sql(Flavor::Postgres),
+        &Piece {
+            text: text.to_owned(),
+            dynamic,
+        },
+    );
+    let writes = cx.writes || !cx.kinds.is_empty();
+    SqlPayload {
+        kinds: cx.kinds,
+        hidden: cx.hidden,
+        writes,
+    }
+}
+
 /// The language a client speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Lang {
