@@ -153,6 +153,7 @@ fn main() {
                     spec.command_env.clear();
                     spec.source_env.clear();
                     spec.harmless_verbs.clear();
+                    spec.shell_setup.clear();
                     spec.runs_command = None;
                     if !spec.aliases.is_empty()
                         || !spec.options_with_value.is_empty()
@@ -215,6 +216,7 @@ fn main() {
     let mut command_env: Vec<String> = Vec::new();
     let mut source_env: Vec<String> = Vec::new();
     let mut harmless: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut setup: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for pack in &packs {
         for (program, spec) in &pack.programs {
             let mut names = vec![program.clone()];
@@ -235,6 +237,16 @@ fn main() {
             }
             command_env.extend(spec.command_env.iter().cloned());
             source_env.extend(spec.source_env.iter().cloned());
+            if !spec.shell_setup.is_empty() {
+                let mut names = vec![program.clone()];
+                names.extend(aliases.get(program).into_iter().flatten().cloned());
+                for name in names {
+                    let list = setup.entry(name).or_default();
+                    list.extend(spec.shell_setup.iter().cloned());
+                    list.sort();
+                    list.dedup();
+                }
+            }
             if !spec.harmless_verbs.is_empty() {
                 let mut names = vec![program.clone()];
                 names.extend(aliases.get(program).into_iter().flatten().cloned());
@@ -296,6 +308,16 @@ fn main() {
         "HARMLESS_VERBS",
         "&[&str]",
         harmless
+            .iter()
+            .map(|(program, list)| (program.clone(), format!("&{list:?}"))),
+    );
+    keyed(
+        &mut out,
+        "Each program's subcommand words after which it prints its own shell set-up (`*`: \
+         any), from every pack.",
+        "SHELL_SETUP",
+        "&[&str]",
+        setup
             .iter()
             .map(|(program, list)| (program.clone(), format!("&{list:?}"))),
     );

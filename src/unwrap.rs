@@ -567,6 +567,15 @@ impl Engine {
                     },
                 ),
                 stdin::Source::Nothing => {}
+                // `ssh host` with no command and nothing piped in is an interactive login:
+                // what runs there is typed by whoever holds the terminal, each line then
+                // its own command.
+                stdin::Source::Line if via == "ssh" => {}
+                stdin::Source::Line => self.unknown(
+                    UnknownKind::HiddenScript,
+                    format!("`{}` reads commands from {}", cmd.source, stdin::LINE_INPUT),
+                    &cmd.places,
+                ),
                 stdin::Source::Hidden(why) => self.unknown(
                     UnknownKind::HiddenScript,
                     format!("`{}` reads commands from {why}", cmd.source),

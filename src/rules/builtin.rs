@@ -44,6 +44,17 @@ pub fn harmless_verb(program: &str, verb: &str) -> bool {
         .is_some_and(|list| list.iter().any(|v| *v == "*" || *v == verb))
 }
 
+/// Does `program` print its own shell set-up after `first` (its first argument, if any),
+/// as the packs' `shell_setup` say? Completion scripts (`kubectl completion bash`, `rustup
+/// completions zsh`) are set-up of every program.
+pub fn prints_shell_setup(program: &str, first: Option<&str>) -> bool {
+    matches!(first, Some("completion" | "completions"))
+        || SHELL_SETUP.get(program).is_some_and(|list| {
+            list.iter()
+                .any(|v| *v == "*" || first.is_some_and(|f| f == *v))
+        })
+}
+
 /// Does some built-in pack have rules for `program`'s subcommand `word` (`render services`)?
 /// Then that pack owns the verbs beneath it: what its rules leave alone is meant to pass.
 pub fn has_rules_for(program: &str, word: &str) -> bool {

@@ -79,6 +79,7 @@ pub struct Rule {
     option_value: Vec<(Vec<String>, String)>,
     some_operand: Option<raw::OperandTest>,
     operand_at: Vec<(isize, String)>,
+    operand_not_at: Vec<(isize, String)>,
     operands_min: Option<usize>,
     operands_max: Option<usize>,
     redirect_truncates: Vec<String>,
@@ -184,17 +185,23 @@ impl RuleSet {
                     };
                     option_value.push((alternatives(names), pattern.to_string()));
                 }
-                let mut operand_at = Vec::new();
-                for oa in &when.operand_at {
-                    let parsed = oa
-                        .split_once('=')
-                        .and_then(|(i, g)| Some((i.trim().parse::<isize>().ok()?, g)))
-                        .filter(|(_, g)| !g.is_empty());
-                    let Some((index, pattern)) = parsed else {
-                        return Err(invalid(format!("operand_at {oa:?} is not index=glob")));
-                    };
-                    operand_at.push((index, pattern.to_string()));
-                }
+                let positions = |list: &[String], field: &str| {
+                    let mut out = Vec::new();
+                    for oa in list {
+                        let parsed = oa
+                            .split_once('=')
+                            .and_then(|(i, g)| Some((i.trim().parse::<isize>().ok()?, g)))
+                            .filter(|(_, g)| !g.is_empty());
+                        let Some((index, pattern)) = parsed else {
+                            return Err(format!("{field} {oa:?} is not index=glob"));
+                        };
+                        out.push((index, pattern.to_string()));
+                    }
+                    Ok(out)
+                };
+                let operand_at = positions(&when.operand_at, "operand_at").map_err(invalid)?;
+                let operand_not_at =
+                    positions(&when.operand_not_at, "operand_not_at").map_err(invalid)?;
                 if let Some(t) = &when.some_operand
                     && t.class.is_empty()
                     && t.glob.is_empty()
@@ -266,6 +273,7 @@ impl RuleSet {
                     option_value,
                     some_operand: when.some_operand,
                     operand_at,
+                    operand_not_at,
                     operands_min: when.operands_min,
                     operands_max: when.operands_max,
                     redirect_truncates: when.redirect_truncates,
@@ -465,6 +473,37 @@ pub fn rule_program(cmd: &Command) -> Option<&str> {
     }
 }
 
+/// `$d/x` where the line set `d=$(mktemp -d)`: the operand is read as `$(mktemp -d)/x`, a
+/// fresh directory of the line's own (`d=$(mktemp -d); trap 'rm -rf "$d"' EXIT`). Any
+/// other word is itself.
+fn made_by_mktemp<'w>(w: &'w Word, env: &[(String, String)]) -> std::borrow::Cow<'w, Word> {
+    let t = w.text.as_str();
+    let Some(after) = t.strip_prefix('$') else {
+        return std::borrow::Cow::Borrowed(w);
+    };
+    let (name, rest) = match after.strip_prefix('{') {
+        Some(b) => match b.split_once('}') {
+            Some((n, r)) => (n, r),
+            None => return std::borrow::Cow::Borrowed(w),
+        },
+        None => {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            (&after[..end], &after[end..])
+        }
+    };
+    // The last assignment counts; one that is not a plain mktemp leaves the word alone.
+    match env.iter().rev().find(|(n, _)| n == name) {
+        Some((_, v)) if v.starts_with("$(mktemp") && v.ends_with(')') && !v[1..].contains('$') => {
+            let mut fresh = w.clone();
+            fresh.text = format!("{v}{rest}");
+            std::borrow::Cow::Owned(fresh)
+        }
+        _ => std::borrow::Cow::Borrowed(w),
+    }
+}
+
 /// The rules [`RuleSet::matching_all`] found for one command.
 #[derive(Debug, Default)]
 pub struct Matching<'r> {
@@ -585,7 +624,9 @@ impl Rule {
             return false;
         }
         if let Some(t) = &self.some_operand
-            && !rest.iter().any(|w| operand_passes(t, w))
+            && !rest
+                .iter()
+                .any(|w| operand_passes(t, &made_by_mktemp(w, payloads.env)))
         {
             return false;
         }
@@ -600,6 +641,17 @@ impl Rule {
                     .is_some_and(|w| glob::operand_matches(pattern, w))
             })
         {
+            return false;
+        }
+        if self.operand_not_at.iter().any(|(index, pattern)| {
+            let at = if *index < 0 {
+                rest.len().checked_sub(index.unsigned_abs())
+            } else {
+                usize::try_from(*index).ok()
+            };
+            at.and_then(|i| rest.get(i))
+                .is_some_and(|w| glob::operand_matches(pattern, w))
+        }) {
             return false;
         }
         if !self.redirect_truncates.is_empty()

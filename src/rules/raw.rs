@@ -58,6 +58,13 @@ pub struct Program {
     /// it. `"*"` declares every verb of the program so. Read from the built-in packs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub harmless_verbs: Vec<String>,
+    /// Subcommand words after which the program prints its own shell set-up (`pyenv init
+    /// -`, `brew shellenv`, `direnv hook bash`), so that `eval "$(pyenv init -)"` and
+    /// `source <(mise activate bash)` run the installed tool's code, not the line's: they
+    /// are judged as the program itself. `"*"`: with any arguments (`ssh-agent -s`). Read
+    /// from the built-in packs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shell_setup: Vec<String>,
     /// The program accepts any unique prefix of a long option (`rm --recu`, `git push
     /// --dele`), as GNU getopt_long, git's option parser and Python's argparse do: a prefix
     /// of exactly one long option the rules name is read as that option.
@@ -432,6 +439,11 @@ pub struct Conditions {
     /// the first operand after the path, `-1` the last. At least one entry must hold.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operand_at: Vec<String>,
+    /// No operand at these positions matches its glob, written `index=glob` as in
+    /// `operand_at`; every entry must hold (a missing operand holds). `kubectl delete` of
+    /// anything but a pod: `0={po,pod,pods}{,/*}`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operand_not_at: Vec<String>,
     /// At least this many operands after the path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operands_min: Option<usize>,

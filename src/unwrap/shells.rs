@@ -23,7 +23,8 @@ pub(super) fn peel(name: &str, argv: &[Word]) -> Option<Peel> {
         "fish" => fish(argv),
         "eval" => {
             let rest = from(argv, 1);
-            if rest.is_empty() {
+            if rest.is_empty() || matches!(rest, [w] if prints_setup(&w.text, "$(", ")") || prints_setup(&w.text, "`", "`"))
+            {
                 return Some(Peel::none());
             }
             Peel::one(joined_text(rest, "eval", None))
@@ -50,6 +51,9 @@ pub(super) fn peel(name: &str, argv: &[Word]) -> Option<Peel> {
             let Some(path) = argv.get(1) else {
                 return Some(Peel::none());
             };
+            if argv.len() == 2 && prints_setup(&path.text, "<(", ")") {
+                return Some(Peel::none());
+            }
             // A sourced file keeps the caller's `$0`; its own arguments replace `$1…`.
             let extra = from(argv, 2);
             let args = (!extra.is_empty()).then(|| {
@@ -81,6 +85,35 @@ pub(super) fn peel(name: &str, argv: &[Word]) -> Option<Peel> {
         }
         _ => return None,
     })
+}
+
+/// `$(pyenv init -)`, `<(kubectl completion bash)`: a substitution whose whole text is one
+/// plain command (no expansion, operator or quote) of a program that prints its own shell
+/// set-up. What `eval` or `source` runs then is that installed tool's code; the command
+/// itself stays in the line's analysis and is judged like any other.
+fn prints_setup(text: &str, open: &str, close: &str) -> bool {
+    let Some(inner) = text.strip_prefix(open).and_then(|t| t.strip_suffix(close)) else {
+        return false;
+    };
+    let plain = inner.bytes().all(|b| {
+        b.is_ascii_alphanumeric() || matches!(b, b' ' | b'-' | b'_' | b'.' | b'/' | b'=' | b'+')
+    });
+    if !plain {
+        return false;
+    }
+    let mut words = inner.split_ascii_whitespace();
+    let Some(program) = words.next() else {
+        return false;
+    };
+    // A path is only the installed tool when it is one of the usual install places.
+    if program.contains('/')
+        && !["/usr/bin/", "/usr/local/bin/", "/opt/homebrew/bin/", "/home/linuxbrew/.linuxbrew/bin/", "/bin/"]
+            .iter()
+            .any(|d| program.strip_prefix(d).is_some_and(|n| !n.contains('/')))
+    {
+        return false;
+    }
+    crate::rules::builtin::prints_shell_setup(program_name(program), words.next())
 }
 
 /// bash-style argument reading: options (bundled, `-o NAME`, `+O NAME`, long options)

@@ -27,6 +27,9 @@ pub(super) enum Source {
     Nothing,
     /// Something guardsh cannot see; the text completes "reads commands from …".
     Hidden(String),
+    /// The line's own standard input: for a remote login (`ssh host`), the terminal a person
+    /// types into; anything the line itself pipes in is read above.
+    Line,
 }
 
 /// The result of reading a script file.
@@ -40,6 +43,9 @@ pub(super) enum Read {
     /// Cannot be read or trusted; says why.
     Hidden(String),
 }
+
+/// What [`Source::Line`] is, where it is unseen.
+pub(super) const LINE_INPUT: &str = "the line's standard input, which guardsh does not see";
 
 /// What command `i` reads on its standard input.
 pub(super) fn source(e: &Engine, i: usize) -> Source {
@@ -77,11 +83,7 @@ fn source_at(e: &Engine, i: usize, hops: usize) -> Source {
         }
         match level.parent {
             Some(p) => idx = p,
-            None => {
-                return Source::Hidden(
-                    "the line's standard input, which guardsh does not see".to_string(),
-                );
-            }
+            None => return Source::Line,
         }
     }
     Source::Hidden("a standard input guardsh cannot follow".to_string())
@@ -347,6 +349,7 @@ fn from_source(s: Source) -> Out {
         Source::Text { text, dynamic, .. } => Out::Text(text, dynamic),
         Source::Nothing => Out::Silent,
         Source::Hidden(why) => Out::Hidden(why),
+        Source::Line => Out::Hidden(LINE_INPUT.to_string()),
     }
 }
 
