@@ -201,7 +201,11 @@ fn decide_here(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
             let base = Decision::from(j.severity);
             let m = Match {
                 rule: j.id.to_owned(),
-                severity: if protected.is_some() { stricter(base) } else { base },
+                severity: if protected.is_some() {
+                    stricter(base)
+                } else {
+                    base
+                },
                 command: cmd.source.clone(),
                 message: j.message,
                 suggestion: j.suggestion,

@@ -116,27 +116,27 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
         return;
     }
     let args = cmd.argv.get(1..).unwrap_or(&[]);
-    let no_act = args
-        .iter()
-        .any(|w| NO_ACT.iter().any(|f| w.text == *f || w.text.starts_with(&format!("{f}="))));
+    let no_act = args.iter().any(|w| {
+        NO_ACT
+            .iter()
+            .any(|f| w.text == *f || w.text.starts_with(&format!("{f}=")))
+    });
     if no_act && !args.iter().any(|w| w.text.ends_with("=false")) {
         return;
     }
     let forced = args.iter().any(|w| {
-        FORCE.contains(&w.text.as_str()) || w.text.starts_with("--yes-") || w.text.starts_with("--force")
+        FORCE.contains(&w.text.as_str())
+            || w.text.starts_with("--yes-")
+            || w.text.starts_with("--force")
     });
-    let production = args.iter().any(|w| w.is_literal() && names_production(&w.text));
+    let production = args
+        .iter()
+        .any(|w| w.is_literal() && names_production(&w.text));
     verb(program, args, forced, production, out);
     carried_sql(cmd, script, program, args, production, out);
 }
 
-fn verb(
-    program: &str,
-    args: &[Word],
-    forced: bool,
-    production: bool,
-    out: &mut Vec<Judged>,
-) {
+fn verb(program: &str, args: &[Word], forced: bool, production: bool, out: &mut Vec<Judged>) {
     let mut seen = 0;
     let mut after_long = false;
     let mut first: Option<&str> = None;
@@ -217,8 +217,19 @@ fn sql_texts(w: &Word) -> Vec<String> {
         .to_ascii_uppercase();
     let statement = matches!(
         first.as_str(),
-        "DROP" | "DELETE" | "TRUNCATE" | "UPDATE" | "ALTER" | "INSERT" | "MERGE" | "SELECT"
-            | "WITH" | "CREATE" | "GRANT" | "REPLACE" | "UPSERT"
+        "DROP"
+            | "DELETE"
+            | "TRUNCATE"
+            | "UPDATE"
+            | "ALTER"
+            | "INSERT"
+            | "MERGE"
+            | "SELECT"
+            | "WITH"
+            | "CREATE"
+            | "GRANT"
+            | "REPLACE"
+            | "UPSERT"
     ) && t.contains(char::is_whitespace);
     if statement {
         return vec![t.to_owned()];
@@ -330,7 +341,14 @@ mod tests {
         ] {
             assert_eq!(destructive_verb(w), Some(v), "{w}");
         }
-        for w in ["list", "describe", "records-list", "deleted", "removal", "rmdir"] {
+        for w in [
+            "list",
+            "describe",
+            "records-list",
+            "deleted",
+            "removal",
+            "rmdir",
+        ] {
             assert_eq!(destructive_verb(w), None, "{w}");
         }
     }

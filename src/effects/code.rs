@@ -14,15 +14,36 @@ fn is_interpreter(p: &str) -> bool {
     crate::payload::code::is_python(p)
         || matches!(
             p,
-            "node" | "nodejs" | "bun" | "deno" | "perl" | "ruby" | "php" | "lua" | "luajit"
-                | "tclsh" | "wish" | "Rscript" | "julia" | "pwsh" | "powershell" | "osascript"
-                | "irb" | "jshell" | "groovy" | "elixir" | "erl"
+            "node"
+                | "nodejs"
+                | "bun"
+                | "deno"
+                | "perl"
+                | "ruby"
+                | "php"
+                | "lua"
+                | "luajit"
+                | "tclsh"
+                | "wish"
+                | "Rscript"
+                | "julia"
+                | "pwsh"
+                | "powershell"
+                | "osascript"
+                | "irb"
+                | "jshell"
+                | "groovy"
+                | "elixir"
+                | "erl"
         )
 }
 
 /// Programs that fetch content from the network.
 fn downloads(p: &str) -> bool {
-    matches!(p, "curl" | "wget" | "fetch" | "http" | "https" | "xh" | "aria2c" | "lwp-request" | "GET")
+    matches!(
+        p,
+        "curl" | "wget" | "fetch" | "http" | "https" | "xh" | "aria2c" | "lwp-request" | "GET"
+    )
 }
 
 /// Programs that decode what they are given (`base64 -d`, `xxd -r`).
@@ -33,15 +54,44 @@ fn decodes(c: &Command) -> bool {
             args.iter().any(|a| matches!(*a, "-d" | "--decode" | "-D"))
         }
         Some("xxd") => args.contains(&"-r"),
-        Some("openssl") => args.iter().any(|a| *a == "base64" || *a == "enc") && args.contains(&"-d"),
+        Some("openssl") => {
+            args.iter().any(|a| *a == "base64" || *a == "enc") && args.contains(&"-d")
+        }
         Some("gunzip" | "zcat" | "uudecode") => true,
         _ => false,
     }
 }
 
 /// Calls that run text as code, and calls that decode text.
-const RUNS: &[&str] = &["exec(", "eval(", "eval ", "Function(", "compile(", "system(", "instance_eval", "runInThisContext", "vm.run", "Invoke-Expression", "iex "];
-const DECODES: &[&str] = &["b64decode", "base64", "atob(", "decode_base64", "decode64", "unpack(\"m", "unpack('m", "fromhex", "fromCharCode", "decompress", "codecs.decode", "rot13", "unhexlify", "FromBase64String"];
+const RUNS: &[&str] = &[
+    "exec(",
+    "eval(",
+    "eval ",
+    "Function(",
+    "compile(",
+    "system(",
+    "instance_eval",
+    "runInThisContext",
+    "vm.run",
+    "Invoke-Expression",
+    "iex ",
+];
+const DECODES: &[&str] = &[
+    "b64decode",
+    "base64",
+    "atob(",
+    "decode_base64",
+    "decode64",
+    "unpack(\"m",
+    "unpack('m",
+    "fromhex",
+    "fromCharCode",
+    "decompress",
+    "codecs.decode",
+    "rot13",
+    "unhexlify",
+    "FromBase64String",
+];
 
 fn unknown(interpreter: &str, code: &str, why: &str, out: &mut Vec<Judged>) {
     out.push(Judged {
@@ -72,18 +122,35 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
         let encoded = args.iter().any(|w| {
             let t = w.text.trim_start_matches('-').to_ascii_lowercase();
             w.text.starts_with('-')
-                && (t == "ec" || (!t.is_empty() && "encodedcommand".starts_with(&t) && t.starts_with('e')))
+                && (t == "ec"
+                    || (!t.is_empty() && "encodedcommand".starts_with(&t) && t.starts_with('e')))
         });
         if encoded {
-            unknown(program, "a base64-encoded command", "PowerShell decodes it itself", out);
+            unknown(
+                program,
+                "a base64-encoded command",
+                "PowerShell decodes it itself",
+                out,
+            );
             return;
         }
     }
     // `python3 <(curl …)`: a process substitution that downloads, as the program (the first
     // operand; `python3 -m json.tool <(curl …)` reads it as data).
-    if let Some(w) = args.iter().find(|w| !w.text.starts_with('-') || matches!(w.text.as_str(), "-m" | "-c" | "-e" | "-r" | "--eval")) {
-        if (w.text.starts_with("<(") || w.text.starts_with("$(")) && ["curl ", "wget ", "fetch "].iter().any(|d| w.text.contains(d)) {
-            unknown(program, "a program downloaded as the line runs", "nobody has read it", out);
+    if let Some(w) = args.iter().find(|w| {
+        !w.text.starts_with('-') || matches!(w.text.as_str(), "-m" | "-c" | "-e" | "-r" | "--eval")
+    }) {
+        if (w.text.starts_with("<(") || w.text.starts_with("$("))
+            && ["curl ", "wget ", "fetch "]
+                .iter()
+                .any(|d| w.text.contains(d))
+        {
+            unknown(
+                program,
+                "a program downloaded as the line runs",
+                "nobody has read it",
+                out,
+            );
             return;
         }
     }
@@ -91,7 +158,8 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
     if let Some((pipeline, stage)) = cmd.pipeline_stage()
         && let Some(before) = stage.checked_sub(1)
     {
-        let runs_stdin = args.iter().all(|w| w.text.starts_with('-')) || args.iter().any(|w| w.text == "-");
+        let runs_stdin =
+            args.iter().all(|w| w.text.starts_with('-')) || args.iter().any(|w| w.text == "-");
         let feeders = script
             .commands
             .iter()
@@ -99,11 +167,21 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
         for f in feeders {
             let p = f.program().unwrap_or("");
             if runs_stdin && downloads(p) {
-                unknown(program, "a program downloaded as the line runs", "nobody has read it", out);
+                unknown(
+                    program,
+                    "a program downloaded as the line runs",
+                    "nobody has read it",
+                    out,
+                );
                 return;
             }
             if runs_stdin && decodes(f) {
-                unknown(program, "a decoded payload", "it is encoded on the line", out);
+                unknown(
+                    program,
+                    "a decoded payload",
+                    "it is encoded on the line",
+                    out,
+                );
                 return;
             }
         }
@@ -116,6 +194,11 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
     let runs = RUNS.iter().any(|r| text.contains(r));
     let decoded = DECODES.iter().any(|d| text.contains(d));
     if runs && decoded {
-        unknown(program, "a decoded payload", "the code decodes text and executes it", out);
+        unknown(
+            program,
+            "a decoded payload",
+            "the code decodes text and executes it",
+            out,
+        );
     }
 }

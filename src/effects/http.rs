@@ -8,7 +8,9 @@ use crate::payload::http;
 use crate::rules::Severity;
 
 /// Words in a mutation's name that say it destroys.
-const DESTROY: &[&str] = &["delete", "destroy", "drop", "remove", "purge", "wipe", "erase", "truncate"];
+const DESTROY: &[&str] = &[
+    "delete", "destroy", "drop", "remove", "purge", "wipe", "erase", "truncate",
+];
 
 /// The remote hosts of a request's URLs; `?` for a URL whose host is only known at run time.
 fn remote_hosts(req: &http::Request) -> Vec<String> {
@@ -39,8 +41,8 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
     let Some(host) = hosts.first() else {
         return;
     };
-    let production = hosts.iter().any(|h| names_production(h))
-        || req.urls.iter().any(|u| names_production(u));
+    let production =
+        hosts.iter().any(|h| names_production(h)) || req.urls.iter().any(|u| names_production(u));
     let severity = if production {
         Severity::Deny
     } else {

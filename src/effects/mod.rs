@@ -114,8 +114,12 @@ pub fn judge(cmd: &Command, script: &Script, pack_matched: bool) -> Vec<Judged> 
 /// Does a word name production? Its parts (split at `-`, `_`, `.`, `:`, `/`, `=`) are
 /// read, so `pg-prod` and `--env=production` do and `product` does not.
 pub fn names_production(word: &str) -> bool {
-    word.split(['-', '_', '.', ':', '/', '=', '@'])
-        .any(|p| matches!(p.to_ascii_lowercase().as_str(), "prod" | "production" | "prd"))
+    word.split(['-', '_', '.', ':', '/', '=', '@']).any(|p| {
+        matches!(
+            p.to_ascii_lowercase().as_str(),
+            "prod" | "production" | "prd"
+        )
+    })
 }
 
 /// Is `host` this machine (or only reachable from it)?
@@ -135,7 +139,13 @@ mod tests {
 
     #[test]
     fn production_words() {
-        for w in ["prod", "pg-prod", "--env=production", "db.prod.internal", "PRD"] {
+        for w in [
+            "prod",
+            "pg-prod",
+            "--env=production",
+            "db.prod.internal",
+            "PRD",
+        ] {
             assert!(names_production(w), "{w}");
         }
         for w in ["product", "produce", "staging", "dev", "reproduce"] {

@@ -54,7 +54,10 @@ pub fn credential_path(text: &str) -> Option<String> {
     // `.env`, `.env.local`, `.env.production`, not `.env.example`.
     if base == ".env"
         || base.strip_prefix(".env.").is_some_and(|s| {
-            !matches!(s, "example" | "sample" | "template" | "dist" | "defaults" | "test")
+            !matches!(
+                s,
+                "example" | "sample" | "template" | "dist" | "defaults" | "test"
+            )
         })
     {
         return Some(t.to_owned());
@@ -75,9 +78,19 @@ fn credential_in(text: &str) -> Option<String> {
 /// (`GITHUB_TOKEN` → `github`). `None` for names that hold no secret.
 fn secret_var(name: &str) -> Option<Option<String>> {
     let upper = name.to_ascii_uppercase();
-    let secret = ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL"]
-        .iter()
-        .any(|s| upper.contains(s));
+    let secret = [
+        "TOKEN",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "ACCESS_KEY",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|s| upper.contains(s));
     if !secret {
         return None;
     }
@@ -136,7 +149,9 @@ fn emits_secrets(cmd: &Command) -> Option<String> {
         "export" | "set" | "declare" if args.is_empty() || args == ["-p"] || args == ["-x"] => {
             return Some(format!("the `{program}` dump of every variable"));
         }
-        "aws" if args.first() == Some(&"configure") && args.get(1) == Some(&"export-credentials") => {
+        "aws"
+            if args.first() == Some(&"configure") && args.get(1) == Some(&"export-credentials") =>
+        {
             return Some("AWS credentials".to_owned());
         }
         "kubectl" if args.contains(&"--raw") || args.contains(&"--flatten") => {
@@ -163,7 +178,10 @@ fn emits_secrets(cmd: &Command) -> Option<String> {
     // `echo "$AWS_SECRET_ACCESS_KEY"`
     if matches!(program, "echo" | "printf" | "cat") {
         for w in cmd.argv.iter().skip(1) {
-            if let Some(v) = vars_in(&w.text).into_iter().find(|v| secret_var(v).is_some()) {
+            if let Some(v) = vars_in(&w.text)
+                .into_iter()
+                .find(|v| secret_var(v).is_some())
+            {
                 return Some(format!("${v}"));
             }
         }
@@ -256,7 +274,31 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
                 deny(data, host, program, out);
             }
         }
-        "scp" | "rsync" | "sftp" | "rclone" => {
+        "sftp" => {
+            // `sftp [user@]host`, with `put FILE` from a here-string, heredoc or batch input.
+            let Some(host) = args
+                .iter()
+                .rev()
+                .find(|w| !w.text.starts_with('-'))
+                .map(|w| {
+                    w.text
+                        .rsplit('@')
+                        .next()
+                        .unwrap_or(&w.text)
+                        .split(':')
+                        .next()
+                        .unwrap_or("")
+                        .to_owned()
+                })
+                .filter(|h| !h.is_empty() && !is_loopback(h))
+            else {
+                return;
+            };
+            if let Some(data) = fed_secrets(cmd, script) {
+                deny(data, host, "sftp", out);
+            }
+        }
+        "scp" | "rsync" | "rclone" => {
             let operands: Vec<&Word> = args.iter().filter(|w| !w.text.starts_with('-')).collect();
             let remote = operands.iter().rev().find_map(|w| remote_of(&w.text));
             let Some(host) = remote.filter(|h| !is_loopback(h)) else {
@@ -273,7 +315,10 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
             }
         }
         "ssh" => {
-            let host = args.iter().find(|w| !w.text.starts_with('-')).map(|w| w.text.clone());
+            let host = args
+                .iter()
+                .find(|w| !w.text.starts_with('-'))
+                .map(|w| w.text.clone());
             if let Some(host) = host
                 && let Some(data) = fed_secrets(cmd, script)
                 && !data.ends_with(".pub")
@@ -292,7 +337,7 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
             }
         }
         "grep" | "egrep" | "rg" | "ag" | "find" | "fd" => hunt(cmd, program, args, out),
-        _ => {}
+        _ => interpreter(cmd, script, out),
     }
 }
 
@@ -306,8 +351,17 @@ fn http_client(cmd: &Command, script: &Script, args: &[Word], out: &mut Vec<Judg
     for w in args {
         let option_value = matches!(
             prev,
-            "-d" | "--data" | "--data-binary" | "--data-raw" | "--data-urlencode" | "--json"
-                | "-F" | "--form" | "-T" | "--upload-file" | "--post-file" | "--body-file"
+            "-d" | "--data"
+                | "--data-binary"
+                | "--data-raw"
+                | "--data-urlencode"
+                | "--json"
+                | "-F"
+                | "--form"
+                | "-T"
+                | "--upload-file"
+                | "--post-file"
+                | "--body-file"
         ) || w.text.starts_with("--post-file=")
             || w.text.starts_with("--body-file=");
         // A file sent as the body, a form part or an upload: `@path`, `-T path`.
@@ -327,7 +381,12 @@ fn http_client(cmd: &Command, script: &Script, args: &[Word], out: &mut Vec<Judg
                 if file == "-"
                     && let Some(data) = fed_secrets(cmd, script)
                 {
-                    deny(data, host.clone(), "the request body, from standard input", out);
+                    deny(
+                        data,
+                        host.clone(),
+                        "the request body, from standard input",
+                        out,
+                    );
                     return;
                 }
             }
@@ -342,9 +401,28 @@ fn http_client(cmd: &Command, script: &Script, args: &[Word], out: &mut Vec<Judg
             let Some(owner) = owner else {
                 continue;
             };
-            let own = hosts.iter().all(|h| h.to_ascii_lowercase().contains(&owner));
-            if !own && (in_url_or_body || prev == "-H" || prev == "--header" || prev == "-u" || prev == "--user") {
-                deny(format!("${v}"), host.clone(), "a request to another service", out);
+            // The service's own host has its name as a label (`api.github.com`,
+            // `backboard.railway.com`, `s3.amazonaws.com`, a self-hosted `gitlab.corp`);
+            // `api.example-not-railway.com` does not.
+            let own = !hosts.is_empty()
+                && hosts.iter().all(|h| {
+                    h.to_ascii_lowercase()
+                        .split('.')
+                        .any(|label| label == owner)
+                });
+            if !own
+                && (in_url_or_body
+                    || prev == "-H"
+                    || prev == "--header"
+                    || prev == "-u"
+                    || prev == "--user")
+            {
+                deny(
+                    format!("${v}"),
+                    host.clone(),
+                    "a request to another service",
+                    out,
+                );
                 return;
             }
         }
@@ -353,26 +431,89 @@ fn http_client(cmd: &Command, script: &Script, args: &[Word], out: &mut Vec<Judg
     // `--data-binary @-` and friends were read above; a body on standard input that a
     // redirection or a pipe fills (`curl -T - … < ~/.netrc`).
     let reads_stdin = args.windows(2).any(|p| {
-        matches!(p[0].text.as_str(), "-T" | "--upload-file" | "-d" | "--data" | "--data-binary" | "-F" | "--form")
-            && (p[1].text == "-" || p[1].text == "@-" || p[1].text.ends_with("=@-"))
+        matches!(
+            p[0].text.as_str(),
+            "-T" | "--upload-file" | "-d" | "--data" | "--data-binary" | "-F" | "--form"
+        ) && (p[1].text == "-" || p[1].text == "@-" || p[1].text.ends_with("=@-"))
     });
     if reads_stdin && let Some(data) = fed_secrets(cmd, script) {
         deny(data, host, "the request body, from standard input", out);
     }
 }
 
+/// Calls that send over the network, in the interpreters `payload::code` reads.
+const NETWORK_CALLS: &[&str] = &[
+    "requests.post",
+    "requests.put",
+    "requests.request",
+    "httpx.post",
+    "urlopen(",
+    "urllib.request",
+    "http.client",
+    "fetch(",
+    "axios.",
+    "http.request",
+    "https.request",
+    "Net::HTTP",
+    "HTTP.post",
+    "LWP::UserAgent",
+    "curl_exec",
+    "socket.",
+    "smtplib",
+    "ftplib",
+    "paramiko",
+];
+
+/// Interpreter code that reads a credential file and sends something over the network.
+fn interpreter(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
+    let Some(code) = crate::payload::code::source(cmd, script) else {
+        return;
+    };
+    if !NETWORK_CALLS.iter().any(|c| code.text.contains(c)) {
+        return;
+    }
+    let Some(data) = credential_in(&code.text) else {
+        return;
+    };
+    let host = code
+        .text
+        .split(['\'', '"', '`'])
+        .find(|s| s.contains("://"))
+        .map(|u| crate::rules::split_url(u).0)
+        .unwrap_or_else(|| "?".to_owned());
+    if is_loopback(&host) {
+        return;
+    }
+    deny(data, host, "interpreter code", out);
+}
+
 /// Words that say a search looks for secrets.
 fn secret_pattern(text: &str) -> bool {
     let l = text.to_ascii_lowercase();
-    ["token", "secret", "password", "passwd", "api_key", "apikey", "akia", "private key", "id_", ".pem", "credential", "bearer"]
-        .iter()
-        .any(|s| l.contains(s))
+    [
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "api_key",
+        "apikey",
+        "akia",
+        "private key",
+        "id_",
+        ".pem",
+        "credential",
+        "bearer",
+    ]
+    .iter()
+    .any(|s| l.contains(s))
 }
 
 fn hunt(cmd: &Command, program: &str, args: &[Word], out: &mut Vec<Judged>) {
     let wide = |t: &str| {
-        matches!(t.trim_end_matches('/'), "~" | "" | "/home" | "$HOME" | "${HOME}" | "/root" | "/Users")
-            || t.starts_with("~/.config")
+        matches!(
+            t.trim_end_matches('/'),
+            "~" | "" | "/home" | "$HOME" | "${HOME}" | "/root" | "/Users"
+        ) || t.starts_with("~/.config")
             || t == "/"
     };
     let Some(under) = args.iter().find(|w| wide(&w.text)).map(|w| w.text.clone()) else {
@@ -402,10 +543,22 @@ mod tests {
 
     #[test]
     fn credential_paths() {
-        for p in ["~/.aws/credentials", "$HOME/.ssh/id_ed25519", ".env", "~/.kube/config", "@.env.production", "~/.ssh/"] {
+        for p in [
+            "~/.aws/credentials",
+            "$HOME/.ssh/id_ed25519",
+            ".env",
+            "~/.kube/config",
+            "@.env.production",
+            "~/.ssh/",
+        ] {
             assert!(credential_path(p).is_some(), "{p}");
         }
-        for p in ["~/.ssh/id_ed25519.pub", ".env.example", "dist/app.tar.gz", "notes.md"] {
+        for p in [
+            "~/.ssh/id_ed25519.pub",
+            ".env.example",
+            "dist/app.tar.gz",
+            "notes.md",
+        ] {
             assert!(credential_path(p).is_none(), "{p}");
         }
     }
@@ -413,7 +566,10 @@ mod tests {
     #[test]
     fn secret_variables() {
         assert_eq!(secret_var("GITHUB_TOKEN"), Some(Some("github".to_owned())));
-        assert_eq!(secret_var("AWS_SECRET_ACCESS_KEY"), Some(Some("amazonaws".to_owned())));
+        assert_eq!(
+            secret_var("AWS_SECRET_ACCESS_KEY"),
+            Some(Some("amazonaws".to_owned()))
+        );
         assert_eq!(secret_var("API_KEY"), Some(None));
         assert_eq!(secret_var("AWS_REGION"), None);
         assert_eq!(vars_in("t=${GITHUB_TOKEN}&x=$Y"), vec!["GITHUB_TOKEN", "Y"]);

@@ -13,11 +13,23 @@ fn device(w: &Word) -> bool {
 /// A credential file or directory (keys, cloud credentials).
 fn credential(w: &Word) -> bool {
     let t = w.text.as_str();
-    (t.starts_with('~') || t.starts_with("$HOME") || t.starts_with("${HOME") || t.starts_with("/home/") || t.starts_with("/root"))
+    (t.starts_with('~')
+        || t.starts_with("$HOME")
+        || t.starts_with("${HOME")
+        || t.starts_with("/home/")
+        || t.starts_with("/root"))
         && super::sends::credential_path(t).is_some()
 }
 
-fn push(id: &'static str, severity: Severity, target: &Word, class: &str, how: &str, message: String, out: &mut Vec<Judged>) {
+fn push(
+    id: &'static str,
+    severity: Severity,
+    target: &Word,
+    class: &str,
+    how: &str,
+    message: String,
+    out: &mut Vec<Judged>,
+) {
     out.push(Judged {
         id,
         severity,
@@ -40,21 +52,41 @@ pub fn judge(cmd: &Command, _script: &Script, out: &mut Vec<Judged>) {
     for r in &cmd.redirects {
         let writes = matches!(
             r.kind,
-            RedirectKind::Output | RedirectKind::Clobber | RedirectKind::OutputBoth | RedirectKind::ReadWrite | RedirectKind::Append
+            RedirectKind::Output
+                | RedirectKind::Clobber
+                | RedirectKind::OutputBoth
+                | RedirectKind::ReadWrite
+                | RedirectKind::Append
         );
         if !writes {
             continue;
         }
         if device(&r.target) {
-            push("effects.write.device", Severity::Deny, &r.target, "device", "redirection", format!(
-                "writes onto the block device {} through a redirection, replacing its partitions and file systems",
-                r.target.text
-            ), out);
+            push(
+                "effects.write.device",
+                Severity::Deny,
+                &r.target,
+                "device",
+                "redirection",
+                format!(
+                    "writes onto the block device {} through a redirection, replacing its partitions and file systems",
+                    r.target.text
+                ),
+                out,
+            );
         } else if r.kind != RedirectKind::Append && credential(&r.target) {
-            push("effects.write.credential", Severity::Deny, &r.target, "credential", "redirection", format!(
-                "overwrites the credential file {}: a key or token that is gone cannot be recovered",
-                r.target.text
-            ), out);
+            push(
+                "effects.write.credential",
+                Severity::Deny,
+                &r.target,
+                "credential",
+                "redirection",
+                format!(
+                    "overwrites the credential file {}: a key or token that is gone cannot be recovered",
+                    r.target.text
+                ),
+                out,
+            );
         }
     }
     let Some(program) = cmd.program() else {
@@ -65,13 +97,27 @@ pub fn judge(cmd: &Command, _script: &Script, out: &mut Vec<Judged>) {
         "tee" => {
             for w in args.iter().filter(|w| !w.text.starts_with('-')) {
                 if device(w) {
-                    push("effects.write.device", Severity::Deny, w, "device", "tee", format!(
-                        "writes onto the block device {} with tee", w.text
-                    ), out);
-                } else if credential(w) && !args.iter().any(|a| a.text == "-a" || a.text == "--append") {
-                    push("effects.write.credential", Severity::Deny, w, "credential", "tee", format!(
-                        "overwrites the credential file {} with tee", w.text
-                    ), out);
+                    push(
+                        "effects.write.device",
+                        Severity::Deny,
+                        w,
+                        "device",
+                        "tee",
+                        format!("writes onto the block device {} with tee", w.text),
+                        out,
+                    );
+                } else if credential(w)
+                    && !args.iter().any(|a| a.text == "-a" || a.text == "--append")
+                {
+                    push(
+                        "effects.write.credential",
+                        Severity::Deny,
+                        w,
+                        "credential",
+                        "tee",
+                        format!("overwrites the credential file {} with tee", w.text),
+                        out,
+                    );
                 }
             }
         }
@@ -80,13 +126,28 @@ pub fn judge(cmd: &Command, _script: &Script, out: &mut Vec<Judged>) {
                 && args.iter().filter(|w| !w.text.starts_with('-')).count() >= 2
             {
                 if credential(dest) {
-                    push("effects.write.credential", Severity::Deny, dest, "credential", program, format!(
-                        "writes over the credential file {} with {program}", dest.text
-                    ), out);
+                    push(
+                        "effects.write.credential",
+                        Severity::Deny,
+                        dest,
+                        "credential",
+                        program,
+                        format!(
+                            "writes over the credential file {} with {program}",
+                            dest.text
+                        ),
+                        out,
+                    );
                 } else if device(dest) {
-                    push("effects.write.device", Severity::Deny, dest, "device", program, format!(
-                        "writes onto the block device {} with {program}", dest.text
-                    ), out);
+                    push(
+                        "effects.write.device",
+                        Severity::Deny,
+                        dest,
+                        "device",
+                        program,
+                        format!("writes onto the block device {} with {program}", dest.text),
+                        out,
+                    );
                 }
             }
         }
@@ -113,12 +174,26 @@ fn extraction(program: &str, args: &[Word], out: &mut Vec<Judged>) {
     let mut dir = None;
     for (k, w) in args.iter().enumerate() {
         let t = w.text.as_str();
-        if let Some(d) = t.strip_prefix("--directory=").or(t.strip_prefix("-C").filter(|d| !d.is_empty() && program != "unzip")) {
-            dir = Some(Word { text: d.to_owned(), ..w.clone() });
-        } else if (t == "-C" && program != "unzip") || t == "--directory" || (t == "-d" && program == "unzip") {
+        if let Some(d) = t.strip_prefix("--directory=").or(t
+            .strip_prefix("-C")
+            .filter(|d| !d.is_empty() && program != "unzip"))
+        {
+            dir = Some(Word {
+                text: d.to_owned(),
+                ..w.clone()
+            });
+        } else if (t == "-C" && program != "unzip")
+            || t == "--directory"
+            || (t == "-d" && program == "unzip")
+        {
             dir = args.get(k + 1).cloned();
-        } else if program == "7z" && let Some(d) = t.strip_prefix("-o") {
-            dir = Some(Word { text: d.to_owned(), ..w.clone() });
+        } else if program == "7z"
+            && let Some(d) = t.strip_prefix("-o")
+        {
+            dir = Some(Word {
+                text: d.to_owned(),
+                ..w.clone()
+            });
         }
     }
     let Some(dir) = dir else {
@@ -126,7 +201,10 @@ fn extraction(program: &str, args: &[Word], out: &mut Vec<Judged>) {
     };
     let class = if credential(&dir) {
         "credential"
-    } else if classes::is_in(&dir, PathClass::Home) && !dir.text.trim_end_matches('/').contains('/') || dir.text.trim_end_matches('/') == "~" || dir.text.trim_end_matches('/') == "$HOME" {
+    } else if classes::is_in(&dir, PathClass::Home) && !dir.text.trim_end_matches('/').contains('/')
+        || dir.text.trim_end_matches('/') == "~"
+        || dir.text.trim_end_matches('/') == "$HOME"
+    {
         "home"
     } else if classes::is_in(&dir, PathClass::DbData) {
         "db_data"
@@ -135,8 +213,16 @@ fn extraction(program: &str, args: &[Word], out: &mut Vec<Judged>) {
     } else {
         return;
     };
-    push("effects.extract.over", Severity::Confirm, &dir, class, program, format!(
-        "extracts an archive over {} ({class}): files of the same name there are replaced without a copy",
-        dir.text
-    ), out);
+    push(
+        "effects.extract.over",
+        Severity::Confirm,
+        &dir,
+        class,
+        program,
+        format!(
+            "extracts an archive over {} ({class}): files of the same name there are replaced without a copy",
+            dir.text
+        ),
+        out,
+    );
 }

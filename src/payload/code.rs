@@ -37,6 +37,8 @@ pub enum Lang {
     Lua,
     /// An awk program (`awk`, `gawk`, `mawk`, `nawk`): `system()` runs shell text.
     Awk,
+    /// Tcl (`tclsh`, `wish`): `exec` runs a program, `file delete` removes files.
+    Tcl,
 }
 
 /// Code an interpreter runs, as the shell passes it.
@@ -80,6 +82,12 @@ pub fn source(cmd: &Command, script: &Script) -> Option<Code> {
             letters_e(cmd, script, args, Lang::Lua, "e", "l")
         }
         "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk" => awk(args),
+        // `tclsh` alone reads its script from standard input; a file is not read here.
+        "tclsh" | "wish" | "tclsh8.6" => match args.first() {
+            None => stdin(cmd, script, Lang::Tcl),
+            Some(w) if w.text == "-" => stdin(cmd, script, Lang::Tcl),
+            Some(_) => None,
+        },
         _ => None,
     }
 }
@@ -343,6 +351,10 @@ pub fn shell_out(cmd: &Command, script: &Script) -> Option<ShellOut> {
         out.code_unknown = true;
         return Some(out);
     }
+    if code.lang == Lang::Tcl {
+        out.scripts = tcl_commands(&code.text, code.dynamic);
+        return Some(out);
+    }
     let blank = blank_literals(&code.text, code.lang);
     // Generic names (`run`, `exec`) count only when the code loads the module that makes
     // them run programs: `asyncio.run(main())` and `/re/.exec(s)` are not commands.
@@ -364,11 +376,23 @@ pub fn shell_out(cmd: &Command, script: &Script) -> Option<ShellOut> {
                 names.extend(["execSync", "exec", "spawnSync", "spawn"]);
                 names.extend(["execFileSync", "execFile"]);
             }
+            // Bun's own spawn takes the argv as a list: `Bun.spawnSync(['rm', '-rf', d])`.
+            if has("Bun.spawn") {
+                names.extend(["spawnSync", "spawn"]);
+            }
         }
         Lang::Perl => names.extend(["system", "exec"]),
-        Lang::Php => names.extend(["system", "exec", "shell_exec", "passthru", "popen", "proc_open"]),
+        Lang::Php => names.extend([
+            "system",
+            "exec",
+            "shell_exec",
+            "passthru",
+            "popen",
+            "proc_open",
+        ]),
         Lang::Lua => names.extend(["execute", "popen"]),
         Lang::Awk => names.push("system"),
+        Lang::Tcl => {}
         Lang::Ruby => {
             names.extend(["system", "exec", "spawn"]);
             if has("Open3") {
@@ -400,6 +424,52 @@ pub fn shell_out(cmd: &Command, script: &Script) -> Option<ShellOut> {
         }
     }
     Some(out)
+}
+
+/// Tcl's commands that run programs or delete: `exec PROG ARGS…` is an argv, `file delete
+/// [-force] [--] PATH…` is `rm -rf PATH…`. Tcl's `$env(HOME)` is the shell's `$HOME`.
+fn tcl_commands(code: &str, dynamic: bool) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for stmt in code.split(['\n', ';']) {
+        let stmt = stmt.trim().replace("$env(HOME)", "$HOME");
+        let Ok(words) = shell_words::split(&stmt) else {
+            if stmt.starts_with("exec") || stmt.starts_with("file") {
+                out.push(("$computed_command".to_owned(), true));
+            }
+            continue;
+        };
+        let computed = dynamic || stmt.contains(['[', '$']);
+        match words.first().map(String::as_str) {
+            Some("exec") if words.len() > 1 => {
+                let argv: Vec<&str> = words[1..]
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|w| {
+                        *w != "--"
+                            && !w.starts_with('<')
+                            && !w.starts_with('>')
+                            && !w.starts_with('2')
+                    })
+                    .collect();
+                out.push((argv.join(" "), computed));
+            }
+            Some("file") if words.get(1).is_some_and(|w| w == "delete") => {
+                let paths: Vec<&str> = words[2..]
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|w| *w != "-force" && *w != "--")
+                    .collect();
+                if !paths.is_empty() {
+                    out.push((format!("rm -rf {}", paths.join(" ")), computed));
+                }
+            }
+            _ => {}
+        }
+        if out.len() >= MAX_DELETES {
+            break;
+        }
+    }
+    out
 }
 
 /// The command a call's arguments name: a string literal is shell text; a list literal
@@ -581,7 +651,7 @@ fn calls(lang: Lang) -> &'static [Call] {
         Lang::Ruby => RUBY,
         Lang::Php => PHP,
         Lang::Lua => LUA,
-        Lang::Awk => &[],
+        Lang::Awk | Lang::Tcl => &[],
     }
 }
 
@@ -733,6 +803,11 @@ const HOME_EXPRS: &[&str] = &[
     "$ENV{HOME}",
     "$ENV{'HOME'}",
     "$ENV{\"HOME\"}",
+    "getenv('HOME')",
+    "getenv(\"HOME\")",
+    "os.getenv(\"HOME\")",
+    "$_SERVER['HOME']",
+    "os.homedir",
 ];
 
 /// Expressions that name the working directory.
@@ -758,6 +833,44 @@ fn path_word(expr: &str, lang: Lang) -> Word {
     }
     if CWD_EXPRS.contains(&compact.as_str()) {
         return Word::literal(".");
+    }
+    // `os.environ["HOME"] + "/projects"`, PHP's and Perl's `getenv("HOME") . "/x"`: the
+    // home directory with a literal tail is that path below it.
+    for join in ['+', '.'] {
+        if join == '.' && !matches!(lang, Lang::Php | Lang::Perl) {
+            continue;
+        }
+        let parts = split_on(&compact, join);
+        if parts.len() > 1 && HOME_EXPRS.contains(&parts[0].as_str()) {
+            let mut tail = String::new();
+            for p in &parts[1..] {
+                match literal(p, lang) {
+                    Some(w) if !w.dynamic => tail.push_str(&w.text),
+                    _ => return dynamic(e),
+                }
+            }
+            return Word::literal(format!("~/{}", tail.trim_start_matches('/')));
+        }
+    }
+    // Interpolation of the home directory at the start: `"$ENV{HOME}/Documents"`,
+    // `"#{Dir.home}/src"`, `` `${os.homedir()}/x` ``.
+    if let Some(w) = literal(e, lang)
+        && w.dynamic
+    {
+        for home in [
+            "$ENV{HOME}",
+            "#{Dir.home}",
+            "#{ENV['HOME']}",
+            "${os.homedir()}",
+            "${process.env.HOME}",
+            "$HOME",
+        ] {
+            if let Some(rest) = w.text.strip_prefix(home)
+                && !rest.contains(['$', '#', '{'])
+            {
+                return Word::literal(format!("~/{}", rest.trim_start_matches('/')));
+            }
+        }
     }
     // `os.path.expanduser("~/x")`, `File.expand_path("~")`, `Path("/x")`, `Pathname.new("/")`,
     // `path.resolve("/")`: a wrapper around one literal names that literal.
@@ -796,6 +909,42 @@ fn path_word(expr: &str, lang: Lang) -> Word {
         }
     }
     literal(e, lang).unwrap_or_else(|| dynamic(e))
+}
+
+/// `s` split at `sep` outside quotes and brackets.
+fn split_on(s: &str, sep: char) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for c in s.chars() {
+        match quote {
+            Some(q) => {
+                cur.push(c);
+                if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '\'' | '"' | '`' => {
+                    quote = Some(c);
+                    cur.push(c);
+                }
+                '(' | '[' | '{' => {
+                    depth += 1;
+                    cur.push(c);
+                }
+                ')' | ']' | '}' => {
+                    depth -= 1;
+                    cur.push(c);
+                }
+                c if c == sep && depth == 0 => out.push(std::mem::take(&mut cur)),
+                c => cur.push(c),
+            },
+        }
+    }
+    out.push(cur);
+    out
 }
 
 fn is_empty_lit(s: &str) -> bool {
@@ -848,7 +997,10 @@ fn blank_literals(code: &str, lang: Lang) -> String {
     let bytes = code.as_bytes();
     let mut out = bytes.to_vec();
     let mut i = 0;
-    let hash_comments = matches!(lang, Lang::Python | Lang::Perl | Lang::Ruby | Lang::Php | Lang::Awk);
+    let hash_comments = matches!(
+        lang,
+        Lang::Python | Lang::Perl | Lang::Ruby | Lang::Php | Lang::Awk
+    );
     while let Some(&b) = bytes.get(i) {
         match b {
             b'\'' | b'"' | b'`' => {

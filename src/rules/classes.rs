@@ -27,6 +27,81 @@ const SYSTEM: &[&str] = &[
     "/private",
 ];
 
+/// Data of the system's services and mounted storage: every depth counts.
+const SYSTEM_DATA: &[&str] = &[
+    "/var/lib",
+    "/var/www",
+    "/var/opt",
+    "/var/backups",
+    "/var/mail",
+    "/srv",
+    "/mnt",
+    "/media",
+    "/Volumes",
+];
+
+/// Below [`SYSTEM_DATA`], what package managers and containers clean as routine.
+const SYSTEM_SCRATCH: &[&str] = &["/var/lib/apt/lists", "/var/lib/dpkg/lock"];
+
+/// Below a home directory, what tools rebuild: caches, toolchains' downloads, build output.
+const HOME_SCRATCH: &[&str] = &[
+    ".cache",
+    ".npm",
+    ".yarn",
+    ".pnpm-store",
+    ".bun/install/cache",
+    ".cargo/registry",
+    ".cargo/git",
+    ".rustup/downloads",
+    ".rustup/tmp",
+    ".gradle",
+    ".m2/repository",
+    ".ivy2/cache",
+    ".nuget/packages",
+    ".local/share/Trash",
+    ".Trash",
+    "Library/Caches",
+    ".pyenv/cache",
+    ".node-gyp",
+    ".electron",
+    ".expo",
+    ".android/cache",
+    "go/pkg/mod/cache",
+    ".terraform.d/plugin-cache",
+    "tmp",
+    ".tmp",
+];
+
+/// Path steps that are build output or caches wherever they are.
+const BUILD_STEPS: &[&str] = &[
+    "node_modules",
+    "dist",
+    "build",
+    "target",
+    "out",
+    ".next",
+    ".nuxt",
+    ".turbo",
+    ".cache",
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".tox",
+    "coverage",
+    ".venv",
+    "venv",
+    ".gradle",
+    ".dart_tool",
+    ".parcel-cache",
+    ".svelte-kit",
+    "tmp",
+    "cache",
+    "caches",
+    "Cache",
+    "Caches",
+];
+
 const DB_DATA: &[&str] = &[
     "/var/lib/postgresql",
     "/var/lib/pgsql",
@@ -151,7 +226,14 @@ fn could_be_in(p: &str, class: PathClass) -> bool {
                 || could_name_anchored(p, "/Users", 0..=1)
                 || could_name(p, "~", 0..=0)
         }
-        PathClass::System => SYSTEM.iter().any(|s| could_name_anchored(p, s, 0..=1)),
+        PathClass::System => {
+            SYSTEM.iter().any(|s| could_name_anchored(p, s, 0..=1))
+                || SYSTEM_DATA
+                    .iter()
+                    .any(|s| could_name_anchored(p, s, 0..=64))
+        }
+        // A pattern below a home directory is judged as written (`~/proj*` is user data).
+        PathClass::HomeData => home_data(p),
         PathClass::DbData => {
             DB_DATA.iter().any(|d| could_name_anchored(p, d, 0..=64))
                 || ["pgdata", "pg_data", "mysql-data"]
@@ -179,13 +261,20 @@ fn is_in_as_written(word: &Word, class: PathClass) -> bool {
             if matches!(t.as_str(), "/var/tmp" | "/private/tmp" | "/private/var/tmp") {
                 return false;
             }
+            if SYSTEM_SCRATCH
+                .iter()
+                .any(|s| t == *s || t.starts_with(&format!("{s}/")))
+            {
+                return false;
+            }
             SYSTEM.iter().any(|s| {
                 t == *s
                     || t.strip_prefix(s)
                         .and_then(|rest| rest.strip_prefix('/'))
                         .is_some_and(|child| !child.contains('/'))
-            })
+            }) || SYSTEM_DATA.iter().any(|s| t.starts_with(&format!("{s}/")))
         }
+        PathClass::HomeData => home_data(text),
         PathClass::Cwd => {
             let t = tidy(text);
             matches!(t.as_str(), "." | ".." | "*" | ".*" | "../*") || t == "../.." || {
@@ -209,16 +298,81 @@ fn is_in_as_written(word: &Word, class: PathClass) -> bool {
     }
 }
 
+/// The part of `text` below a home directory, when it starts at one: `~/x` → `x`,
+/// `${HOME:?}/x` → `x`, `/home/alice/x` → `x`; `""` for the home directory itself.
+fn below_home(text: &str) -> Option<String> {
+    if let Some(rest) = text.strip_prefix('~') {
+        let path = rest.find('/').map_or("", |i| &rest[i..]);
+        return Some(tidy(&format!("/{path}")).trim_start_matches('/').to_owned());
+    }
+    // `$HOME`, `${HOME}`, and the guarded or defaulted forms (`${HOME:?}`, `${HOME:-/x}`):
+    // when the variable is set, as it is for any agent, they are the home directory.
+    let rest = if let Some(r) = text.strip_prefix("${HOME") {
+        let close = r.find('}')?;
+        let op = &r[..close];
+        if !(op.is_empty() || op.starts_with(':') || op.starts_with('?') || op.starts_with('-')) {
+            return None;
+        }
+        &r[close + 1..]
+    } else if let Some(r) = text
+        .strip_prefix("$HOME")
+        .or(text.strip_prefix("$USERPROFILE"))
+    {
+        if r.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        r
+    } else {
+        let t = tidy(text);
+        for base in ["/home/", "/Users/"] {
+            if let Some(user_rest) = t.strip_prefix(base) {
+                let (user, rest) = user_rest.split_once('/').unwrap_or((user_rest, ""));
+                if user.is_empty() || user.contains(['*', '?', '[', '$']) {
+                    return None;
+                }
+                return Some(rest.to_owned());
+            }
+        }
+        if let Some(rest) = t.strip_prefix("/root") {
+            if rest.is_empty() || rest.starts_with('/') {
+                return Some(rest.trim_start_matches('/').to_owned());
+            }
+        }
+        return None;
+    };
+    Some(tidy(&format!("/{rest}")).trim_start_matches('/').to_owned())
+}
+
+/// User data below a home directory: not the home itself (that is [`PathClass::Home`]),
+/// nor a cache, a temporary directory or a build output.
+fn home_data(text: &str) -> bool {
+    let Some(below) = below_home(text) else {
+        return false;
+    };
+    if below.is_empty() {
+        return false;
+    }
+    if HOME_SCRATCH
+        .iter()
+        .any(|s| below == *s || below.starts_with(&format!("{s}/")))
+    {
+        return false;
+    }
+    !below
+        .split('/')
+        .any(|step| BUILD_STEPS.contains(&step) || step.ends_with(".egg-info"))
+}
+
 fn is_home(text: &str) -> bool {
     // `~`, `~user`, with nothing after but `/`, `/.` or `/*`.
     if let Some(rest) = text.strip_prefix('~') {
         let path = rest.find('/').map_or("", |i| &rest[i..]);
         return tidy(&format!("/{path}")) == "/";
     }
-    for var in ["$HOME", "${HOME}", "$USERPROFILE"] {
-        if let Some(rest) = text.strip_prefix(var) {
-            return tidy(&format!("/{rest}")) == "/";
-        }
+    if (text.starts_with("$HOME") || text.starts_with("${HOME") || text.starts_with("$USERPROFILE"))
+        && below_home(text).is_some_and(|b| b.is_empty())
+    {
+        return true;
     }
     let t = tidy(text);
     // `/home` and `/Users` hold every user's home.
@@ -283,6 +437,19 @@ mod tests {
             ("/dev/sda", PathClass::Device, true),
             ("/dev/null", PathClass::Device, false),
             ("$DIR/", PathClass::Dynamic, true),
+            ("${HOME:?}/", PathClass::Home, true),
+            ("${HOME:-/tmp}", PathClass::Home, true),
+            ("$HOMEDIR", PathClass::Home, false),
+            ("~/projects", PathClass::HomeData, true),
+            ("${HOME}/src/app", PathClass::HomeData, true),
+            ("/home/bob/Documents", PathClass::HomeData, true),
+            ("~/.cache/pip", PathClass::HomeData, false),
+            ("~/src/app/target", PathClass::HomeData, false),
+            ("~", PathClass::HomeData, false),
+            ("/var/lib/etcd/member", PathClass::System, true),
+            ("/mnt/data", PathClass::System, true),
+            ("/var/lib/apt/lists/*", PathClass::System, false),
+            ("/srv/app/releases/42", PathClass::System, true),
         ];
         for (text, class, want) in cases {
             assert_eq!(is_in(&w(text), *class), *want, "{text} in {class:?}");

@@ -554,8 +554,13 @@ pub enum PathClass {
     Root,
     /// `~`, `~/`, `~/*`, `$HOME`, `/home/<user>`, `/Users/<user>`, `/root`.
     Home,
-    /// System directories and their direct children (`/etc`, `/usr/lib`, `/var/*`).
+    /// System directories and their direct children (`/etc`, `/usr/lib`, `/var/*`); the
+    /// system's data directories (`/var/lib/…`, `/srv/…`, `/var/www/…`) and mount points
+    /// (`/mnt/…`, `/media/…`) at any depth.
     System,
+    /// The user's own data below a home directory (`~/projects`, `~/Documents`,
+    /// `$HOME/src/app`): anything there that is not a cache or a build output.
+    HomeData,
     /// The working tree or its parent as a whole: `.`, `./`, `*`, `./*`, `..`, `../*`.
     Cwd,
     /// Database data directories (`/var/lib/postgresql`, `pgdata/`).

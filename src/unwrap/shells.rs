@@ -23,7 +23,8 @@ pub(super) fn peel(name: &str, argv: &[Word]) -> Option<Peel> {
         "fish" => fish(argv),
         "eval" => {
             let rest = from(argv, 1);
-            if rest.is_empty() || matches!(rest, [w] if prints_setup(&w.text, "$(", ")") || prints_setup(&w.text, "`", "`"))
+            if rest.is_empty()
+                || matches!(rest, [w] if prints_setup(&w.text, "$(", ")") || prints_setup(&w.text, "`", "`"))
             {
                 return Some(Peel::none());
             }
@@ -107,9 +108,15 @@ fn prints_setup(text: &str, open: &str, close: &str) -> bool {
     };
     // A path is only the installed tool when it is one of the usual install places.
     if program.contains('/')
-        && !["/usr/bin/", "/usr/local/bin/", "/opt/homebrew/bin/", "/home/linuxbrew/.linuxbrew/bin/", "/bin/"]
-            .iter()
-            .any(|d| program.strip_prefix(d).is_some_and(|n| !n.contains('/')))
+        && ![
+            "/usr/bin/",
+            "/usr/local/bin/",
+            "/opt/homebrew/bin/",
+            "/home/linuxbrew/.linuxbrew/bin/",
+            "/bin/",
+        ]
+        .iter()
+        .any(|d| program.strip_prefix(d).is_some_and(|n| !n.contains('/')))
     {
         return false;
     }

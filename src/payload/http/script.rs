@@ -50,7 +50,8 @@ pub(super) fn read(ctx: &mut Ctx<'_>, _program: &str) -> Option<()> {
         | crate::payload::code::Lang::Ruby
         | crate::payload::code::Lang::Php
         | crate::payload::code::Lang::Lua
-        | crate::payload::code::Lang::Awk => return None,
+        | crate::payload::code::Lang::Awk
+        | crate::payload::code::Lang::Tcl => return None,
     };
     let code = Val {
         text: code.text,

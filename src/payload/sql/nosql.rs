@@ -146,9 +146,18 @@ pub(super) fn mongo(cx: &mut Cx<'_>, text: &str, dynamic: bool) {
         let method = i > 0 && punct(i - 1, '.') && call;
         // Any collection write, narrow or not, is a write for a production database.
         if method
-            && ["insert", "update", "delete", "remove", "replace", "drop", "rename", "bulkWrite"]
-                .iter()
-                .any(|w| n.starts_with(w))
+            && [
+                "insert",
+                "update",
+                "delete",
+                "remove",
+                "replace",
+                "drop",
+                "rename",
+                "bulkWrite",
+            ]
+            .iter()
+            .any(|w| n.starts_with(w))
         {
             cx.writes = true;
         }
