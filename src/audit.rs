@@ -317,6 +317,7 @@ mod tests {
             unknown: Vec::new(),
             environments: Vec::new(),
             backups: Vec::new(),
+            effects: Vec::new(),
         };
         Entry::new(Mode::Shell, command, &v, Outcome::Refused)
     }

@@ -741,6 +741,7 @@ mod tests {
             unknown: Vec::new(),
             environments: Vec::new(),
             backups: Vec::new(),
+            effects: Vec::new(),
         }
     }
 

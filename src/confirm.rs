@@ -168,6 +168,7 @@ mod tests {
             unknown: Vec::new(),
             environments: Vec::new(),
             backups: Vec::new(),
+            effects: Vec::new(),
         }
     }
 
@@ -186,6 +187,7 @@ mod tests {
             unknown: Vec::new(),
             environments: Vec::new(),
             backups: Vec::new(),
+            effects: Vec::new(),
         };
         assert_eq!(phrase_for(&none), "run it");
     }

@@ -82,6 +82,10 @@ pub fn execute(
 struct JsonReport<'a> {
     commands: &'a [Command],
     unknowns: &'a [Unknown],
+    /// What the commands do (deletes, sends, executes, mutates), per command that does
+    /// something the generic readers judge; see [`crate::effects`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    effects: Vec<crate::effects::CommandEffects>,
     cannot_be_checked: bool,
 }
 
@@ -92,6 +96,7 @@ pub fn render_json(script: &Script) -> Result<String, Error> {
     let raw = serde_json::to_string(&JsonReport {
         commands: &script.commands,
         unknowns: &script.unknowns,
+        effects: crate::effects::of_script(script),
         cannot_be_checked: script.cannot_be_checked(),
     })?;
     let mut out = String::with_capacity(raw.len() + 1);
@@ -171,6 +176,21 @@ pub fn render_human(script: &Script, color: bool) -> String {
     }
     if script.commands.is_empty() {
         out.push_str(&format!("{}\n", p.dim("no commands")));
+    }
+
+    let effects = crate::effects::of_script(script);
+    if !effects.is_empty() {
+        out.push('\n');
+        out.push_str(&format!(
+            "{}\n",
+            p.paint("effects", Style::new().bold().underline())
+        ));
+        for c in &effects {
+            out.push_str(&format!("  {}\n", escape(&c.command)));
+            for e in &c.effects {
+                out.push_str(&format!("    {}\n", escape(&crate::effects::describe(e))));
+            }
+        }
     }
 
     out.push('\n');

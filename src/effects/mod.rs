@@ -111,6 +111,56 @@ pub fn judge(cmd: &Command, script: &Script, pack_matched: bool) -> Vec<Judged> 
     out
 }
 
+/// What every command of `script` does, as the generic readers see it, whether or not a
+/// pack also judges it: what `explain` shows.
+pub fn of_script(script: &Script) -> Vec<CommandEffects> {
+    crate::decision::on_sql_stack(script, || {
+        script
+            .commands
+            .iter()
+            .filter_map(|cmd| {
+                let effects: Vec<Effect> = judge(cmd, script, false)
+                    .into_iter()
+                    .map(|j| j.effect)
+                    .collect();
+                (!effects.is_empty()).then(|| CommandEffects {
+                    command: cmd.source.clone(),
+                    effects,
+                })
+            })
+            .collect()
+    })
+}
+
+/// One effect in a line of text, for `explain`.
+pub fn describe(e: &Effect) -> String {
+    match e {
+        Effect::Mutates {
+            platform,
+            operation,
+            forced,
+            production,
+        } => format!(
+            "mutates {platform}: {operation}{}{}",
+            if *forced { ", without asking" } else { "" },
+            if *production { ", on production" } else { "" }
+        ),
+        Effect::Sends {
+            data,
+            host,
+            credential,
+        } => format!(
+            "sends {data} to {host}{}",
+            if *credential { " (a credential)" } else { "" }
+        ),
+        Effect::Executes { interpreter, code } => format!("executes {code} with {interpreter}"),
+        Effect::Overwrites { target, class, how } => {
+            format!("overwrites {target} ({class}) by {how}")
+        }
+        Effect::Hunts { under } => format!("searches {under} for credentials"),
+    }
+}
+
 /// Does a word name production? Its parts (split at `-`, `_`, `.`, `:`, `/`, `=`) are
 /// read, so `pg-prod` and `--env=production` do and `product` does not.
 pub fn names_production(word: &str) -> bool {
