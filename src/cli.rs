@@ -77,6 +77,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "gate",
     "setup",
     "confine",
+    "mcp",
     "backup",
     "backups",
     "restore",
@@ -395,6 +396,30 @@ guardsh fails, and for every refusal to Windsurf.",
         after_long_help = exit_codes_help()
     )]
     Hook(HookArgs),
+
+    /// Serve the Model Context Protocol on standard input and output: tools that run, check
+    /// and explain shell commands, guarded.
+    #[command(
+        long_about = "Serve the Model Context Protocol (MCP) on standard input and output, for \
+agents that take tools from MCP servers. Standard output carries the protocol only; guardsh's \
+notices go to standard error. Three tools:
+
+  run_command      {command, cwd?, timeout?}: judged exactly as shell mode judges \
+`guardsh -c`, then run with bash inside the same kernel boundary; answers JSON with \
+exit_code, signal, stdout, stderr, timed_out, truncated, decision, protection. A refused \
+command (deny, or confirm without a person's approval) runs nothing and is answered as a \
+tool error with the findings, the safer path and, for confirm, the request id a person \
+approves with `guardsh approve ID`. Every decision goes to the audit log (mode `mcp`).
+  check_command    {command, cwd?}: the JSON of `guardsh check --json`.
+  explain_command  {command, cwd?}: the JSON of `guardsh explain --json`.
+
+`guardsh install AGENT --mcp` registers it in an agent's settings.
+
+Example (an agent's settings):
+  \"mcpServers\": {\"guardsh\": {\"command\": \"/usr/local/bin/guardsh\", \"args\": [\"mcp\"]}}",
+        after_long_help = exit_codes_help()
+    )]
+    Mcp,
 
     /// Write guardsh's hook into an agent's settings (merged, with a backup).
     #[command(
