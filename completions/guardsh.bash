@@ -1246,7 +1246,7 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__install)
-            opts="-h -V --scope --dry-run --color --help --version claude-code cursor codex gemini copilot"
+            opts="-h -V --scope --dry-run --mcp --color --help --version claude-code cursor codex gemini copilot"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1640,7 +1640,7 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__uninstall)
-            opts="-h -V --scope --dry-run --color --help --version claude-code cursor codex gemini copilot"
+            opts="-h -V --scope --dry-run --mcp --color --help --version claude-code cursor codex gemini copilot"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -245,6 +245,7 @@ complete -c guardsh -n "__fish_guardsh_using_subcommand install" -l color -d 'Wh
 always\t'Always colour, even into a pipe or with `NO_COLOR` set'
 never\t'Never colour'"
 complete -c guardsh -n "__fish_guardsh_using_subcommand install" -l dry-run -d 'Print the change (a unified diff) and write nothing'
+complete -c guardsh -n "__fish_guardsh_using_subcommand install" -l mcp -d 'Register guardsh\'s MCP server (`guardsh mcp`) in the agent\'s MCP settings instead of its hook'
 complete -c guardsh -n "__fish_guardsh_using_subcommand install" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c guardsh -n "__fish_guardsh_using_subcommand install" -s V -l version -d 'Print version'
 complete -c guardsh -n "__fish_guardsh_using_subcommand uninstall" -l scope -d 'The user\'s settings, the project\'s in the current directory, or the system-wide settings a user cannot change (root only)' -r -f -a "user\t'The user\'s settings, for every project'
@@ -254,6 +255,7 @@ complete -c guardsh -n "__fish_guardsh_using_subcommand uninstall" -l color -d '
 always\t'Always colour, even into a pipe or with `NO_COLOR` set'
 never\t'Never colour'"
 complete -c guardsh -n "__fish_guardsh_using_subcommand uninstall" -l dry-run -d 'Print the change (a unified diff) and write nothing'
+complete -c guardsh -n "__fish_guardsh_using_subcommand uninstall" -l mcp -d 'Register guardsh\'s MCP server (`guardsh mcp`) in the agent\'s MCP settings instead of its hook'
 complete -c guardsh -n "__fish_guardsh_using_subcommand uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c guardsh -n "__fish_guardsh_using_subcommand uninstall" -s V -l version -d 'Print version'
 complete -c guardsh -n "__fish_guardsh_using_subcommand doctor" -l color -d 'When to colour the output: `auto` colours a terminal unless `NO_COLOR` is set' -r -f -a "auto\t'Colour when standard output is a terminal and `NO_COLOR` is unset or empty'

@@ -435,6 +435,12 @@ gemini ~/.gemini/settings.json or .gemini/settings.json; copilot ~/.copilot/hook
 or .github/hooks/guardsh.json. Project scope is the current directory. Windsurf and Cline hooks \
 are installed by hand (see the README).
 
+With --mcp, `guardsh mcp` is registered as the MCP server `guardsh` ({\"command\": <this \
+guardsh>, \"args\": [\"mcp\"]}) instead: claude-code ~/.claude.json, .mcp.json or \
+/etc/claude-code/managed-mcp.json; cursor ~/.cursor/mcp.json or .cursor/mcp.json; codex \
+[mcp_servers.guardsh] in its config.toml; gemini mcpServers in its settings.json; copilot \
+~/.copilot/mcp-config.json (user scope only). `guardsh uninstall AGENT --mcp` removes it.
+
 System scope writes the agent's system-wide settings, which a user cannot change and a project \
 cannot override, so an agent cannot unhook guardsh by rewriting its own settings: claude-code \
 /etc/claude-code/managed-settings.json; cursor /etc/cursor/hooks.json; codex \
@@ -445,7 +451,8 @@ directory is made root-owned 0755 and the file 0644. See docs/agent-settings.md.
 Examples:
   guardsh install claude-code
   guardsh install cursor --scope project --dry-run
-  sudo guardsh install claude-code --scope system",
+  sudo guardsh install claude-code --scope system
+  guardsh install claude-code --mcp",
         after_long_help = exit_codes_help()
     )]
     Install(InstallArgs),
@@ -836,6 +843,11 @@ pub struct InstallArgs {
     /// Print the change (a unified diff) and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Register guardsh's MCP server (`guardsh mcp`) in the agent's MCP settings instead of
+    /// its hook.
+    #[arg(long)]
+    pub mcp: bool,
 }
 
 /// `guardsh doctor`.
