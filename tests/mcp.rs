@@ -289,6 +289,16 @@ fn an_mcp_client_lists_the_tools_runs_the_harmless_and_is_refused_the_destructiv
     assert_eq!(reset["outcome"], "refused");
     assert_eq!(reset["request"], request.as_str());
     assert_eq!(reset["cwd"], work.display().to_string());
+    // The boundary is each command's own: the server, which entered none, still writes the
+    // protected log itself, after commands ran inside theirs (not a tree's spool).
+    if protection == "kernel" {
+        let main = &s.protected.logs()[0];
+        assert!(
+            main.lines().any(|l| l.contains("\"mode\":\"mcp\"")
+                && l.contains("\"command\":\"git reset --hard\"")),
+            "the refusal is in the protected log: {main}"
+        );
+    }
 }
 
 #[test]
