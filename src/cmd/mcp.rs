@@ -180,9 +180,9 @@ impl ServerHandler for Server {
         let call =
             Call::read(&args, name == RUN).map_err(|e| ErrorData::invalid_params(e, None))?;
         let result = match name {
-            RUN => run::answer(call).await,
-            CHECK => check(&call),
-            _ => explain(&call),
+            RUN => on_own_thread(move || run::execute(&call), "it may or may not have run").await,
+            CHECK => on_own_thread(move || check(&call), "nothing ran").await,
+            _ => on_own_thread(move || explain(&call), "nothing ran").await,
         };
         Ok(result.into())
     }
@@ -267,6 +267,54 @@ pub(crate) fn text_result(text: String, error: bool) -> CallToolResult {
     } else {
         CallToolResult::success(content)
     }
+}
+
+/// The stack of a call's thread: what a shell-mode run has on its main thread.
+const CALL_STACK: usize = 8 << 20;
+
+/// Run `f` on a thread of its own and wait for it without holding up the protocol. For
+/// run_command the thread is the one the boundary goes around (run.rs); for every tool it
+/// is an ordinary thread's stack the decision runs on, which the SQL reader accounts for
+/// (the async runtime's frames sit on top of the main thread's).
+async fn on_own_thread(
+    f: impl FnOnce() -> CallToolResult + Send + 'static,
+    ran: &'static str,
+) -> CallToolResult {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("guardsh-mcp-call".to_owned())
+        // The stack the main thread is given, on which the parser's limits were measured.
+        .stack_size(CALL_STACK)
+        .spawn(move || {
+            let _ = tx.send(unpanicked(f, ran));
+        });
+    if let Err(e) = spawned {
+        return text_result(
+            format!("guardsh: cannot start a thread for the call ({e}); nothing ran"),
+            true,
+        );
+    }
+    rx.await.unwrap_or_else(|_| {
+        text_result(
+            format!("guardsh: internal error: the call ended without an answer; {ran} (please report this)"),
+            true,
+        )
+    })
+}
+
+/// `f`'s result, or a tool error if it panicked: a panic in a handler would otherwise end
+/// its task without an answer, and the client would wait for one forever. `ran` says what
+/// is known of the command (`nothing ran`, or that it may have).
+fn unpanicked(f: impl FnOnce() -> CallToolResult, ran: &str) -> CallToolResult {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        text_result(
+            format!(
+                "guardsh: internal error: {}; {ran} (please report this)",
+                crate::panic_message(payload.as_ref())
+            ),
+            true,
+        )
+    })
 }
 
 /// `check_command`: `guardsh check --json` for the command in its directory.

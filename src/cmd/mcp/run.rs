@@ -44,33 +44,10 @@ struct Ran {
     notes: String,
 }
 
-/// Judge, gate, confine and run one call, on a thread of its own.
-pub(super) async fn answer(call: Call) -> CallToolResult {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let spawned = std::thread::Builder::new()
-        .name("guardsh-mcp-run".to_owned())
-        .spawn(move || {
-            let _ = tx.send(execute(&call));
-        });
-    if let Err(e) = spawned {
-        return text_result(
-            format!("guardsh: cannot start a thread for the command ({e}); refused, nothing ran"),
-            true,
-        );
-    }
-    rx.await.unwrap_or_else(|_| {
-        text_result(
-            "guardsh: internal error while running the command; it may or may not have run \
-             (please report this)"
-                .to_owned(),
-            true,
-        )
-    })
-}
-
-/// The whole call, on the thread that will be confined: everything up to the gate runs
-/// before the boundary is entered.
-fn execute(call: &Call) -> CallToolResult {
+/// The whole call, on a thread of its own that this confines (see the module comment):
+/// everything up to the gate runs before the boundary is entered. Never on a thread that
+/// outlives the call.
+pub(super) fn execute(call: &Call) -> CallToolResult {
     let refused = |text: String| text_result(text, true);
     let mut policy = match call.policy() {
         Ok(p) => p,
