@@ -61,6 +61,9 @@ _guardsh() {
             guardsh,log)
                 cmd="guardsh__subcmd__log"
                 ;;
+            guardsh,mcp)
+                cmd="guardsh__subcmd__mcp"
+                ;;
             guardsh,restore)
                 cmd="guardsh__subcmd__restore"
                 ;;
@@ -169,6 +172,9 @@ _guardsh() {
             guardsh__subcmd__help,log)
                 cmd="guardsh__subcmd__help__subcmd__log"
                 ;;
+            guardsh__subcmd__help,mcp)
+                cmd="guardsh__subcmd__help__subcmd__mcp"
+                ;;
             guardsh__subcmd__help,restore)
                 cmd="guardsh__subcmd__help__subcmd__restore"
                 ;;
@@ -260,7 +266,7 @@ _guardsh() {
 
     case "${cmd}" in
         guardsh)
-            opts="-h -V --color --help --version explain check test approve backup backups restore log shell run confine shim alias config init gate hook install uninstall doctor setup help"
+            opts="-h -V --color --help --version explain check test approve backup backups restore log shell run confine shim alias config init gate hook mcp install uninstall doctor setup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -742,7 +748,7 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__help)
-            opts="explain check test approve backup backups restore log shell run confine shim alias config init gate hook install uninstall doctor setup help"
+            opts="explain check test approve backup backups restore log shell run confine shim alias config init gate hook mcp install uninstall doctor setup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1035,6 +1041,20 @@ _guardsh() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        guardsh__subcmd__help__subcmd__mcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         guardsh__subcmd__help__subcmd__restore)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1226,7 +1246,7 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__install)
-            opts="-h -V --scope --dry-run --color --help --version claude-code cursor codex gemini copilot"
+            opts="-h -V --scope --dry-run --mcp --color --help --version claude-code cursor codex gemini copilot"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1266,6 +1286,24 @@ _guardsh() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        guardsh__subcmd__mcp)
+            opts="-h -V --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -1602,7 +1640,7 @@ _guardsh() {
             return 0
             ;;
         guardsh__subcmd__uninstall)
-            opts="-h -V --scope --dry-run --color --help --version claude-code cursor codex gemini copilot"
+            opts="-h -V --scope --dry-run --mcp --color --help --version claude-code cursor codex gemini copilot"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -41,6 +41,8 @@ pub enum Mode {
     Shim,
     /// A line typed at an interactive shell set up by `guardsh init` (`guardsh gate`).
     Interactive,
+    /// A `run_command` call to the MCP server (`guardsh mcp`).
+    Mcp,
 }
 
 /// What happened to the command.
@@ -145,6 +147,13 @@ impl Entry {
             agent: agent_from_env().map(str::to_owned),
             request: None,
         }
+    }
+
+    /// The same record, for a command run in `cwd` rather than guardsh's own directory
+    /// (an agent hook's or an MCP client's working directory).
+    pub fn in_dir(mut self, cwd: &str) -> Self {
+        cwd.clone_into(&mut self.cwd);
+        self
     }
 
     /// The same record, naming the request a person can approve.

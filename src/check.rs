@@ -93,19 +93,7 @@ pub fn execute(
         );
     }
     let report = if args.json {
-        // The level of protection is part of the answer: a fleet tool or an agent reading
-        // `check --json` must not take a parse-only guard for a kernel-backed one.
-        let mut value = serde_json::to_value(&verdict)?;
-        if let serde_json::Value::Object(map) = &mut value {
-            let level = crate::confine::level();
-            map.insert("protection".to_owned(), level.name().into());
-            if let crate::confine::Level::ParseOnly(why) = level {
-                map.insert("protection_note".to_owned(), why.into());
-            }
-        }
-        let mut json = serde_json::to_string(&value)?;
-        json.push('\n');
-        json
+        render_json(&verdict)?
     } else {
         render_human(&verdict, color)
     };
@@ -113,6 +101,23 @@ pub fn execute(
         .and_then(|()| out.flush())
         .map_err(Error::Write)?;
     Ok(verdict.decision)
+}
+
+/// `check --json`: the verdict and the level of protection, one JSON object on one line.
+pub fn render_json(verdict: &Verdict) -> Result<String, serde_json::Error> {
+    // The level of protection is part of the answer: a fleet tool or an agent reading
+    // `check --json` must not take a parse-only guard for a kernel-backed one.
+    let mut value = serde_json::to_value(verdict)?;
+    if let serde_json::Value::Object(map) = &mut value {
+        let level = crate::confine::level();
+        map.insert("protection".to_owned(), level.name().into());
+        if let crate::confine::Level::ParseOnly(why) = level {
+            map.insert("protection_note".to_owned(), why.into());
+        }
+    }
+    let mut json = serde_json::to_string(&value)?;
+    json.push('\n');
+    Ok(json)
 }
 
 fn style_for(d: Decision, color: bool) -> Style {

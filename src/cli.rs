@@ -77,6 +77,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "gate",
     "setup",
     "confine",
+    "mcp",
     "backup",
     "backups",
     "restore",
@@ -396,6 +397,30 @@ guardsh fails, and for every refusal to Windsurf.",
     )]
     Hook(HookArgs),
 
+    /// Serve the Model Context Protocol on standard input and output: tools that run, check
+    /// and explain shell commands, guarded.
+    #[command(
+        long_about = "Serve the Model Context Protocol (MCP) on standard input and output, for \
+agents that take tools from MCP servers. Standard output carries the protocol only; guardsh's \
+notices go to standard error. Three tools:
+
+  run_command      {command, cwd?, timeout?}: judged exactly as shell mode judges \
+`guardsh -c`, then run with bash inside the same kernel boundary; answers JSON with \
+exit_code, signal, stdout, stderr, timed_out, truncated, decision, protection. A refused \
+command (deny, or confirm without a person's approval) runs nothing and is answered as a \
+tool error with the findings, the safer path and, for confirm, the request id a person \
+approves with `guardsh approve ID`. Every decision goes to the audit log (mode `mcp`).
+  check_command    {command, cwd?}: the JSON of `guardsh check --json`.
+  explain_command  {command, cwd?}: the JSON of `guardsh explain --json`.
+
+`guardsh install AGENT --mcp` registers it in an agent's settings.
+
+Example (an agent's settings):
+  \"mcpServers\": {\"guardsh\": {\"command\": \"/usr/local/bin/guardsh\", \"args\": [\"mcp\"]}}",
+        after_long_help = exit_codes_help()
+    )]
+    Mcp,
+
     /// Write guardsh's hook into an agent's settings (merged, with a backup).
     #[command(
         long_about = "Write guardsh's hook into an agent's settings file, merged into what is \
@@ -410,6 +435,12 @@ gemini ~/.gemini/settings.json or .gemini/settings.json; copilot ~/.copilot/hook
 or .github/hooks/guardsh.json. Project scope is the current directory. Windsurf and Cline hooks \
 are installed by hand (see the README).
 
+With --mcp, `guardsh mcp` is registered as the MCP server `guardsh` ({\"command\": <this \
+guardsh>, \"args\": [\"mcp\"]}) instead: claude-code ~/.claude.json, .mcp.json or \
+/etc/claude-code/managed-mcp.json; cursor ~/.cursor/mcp.json or .cursor/mcp.json; codex \
+[mcp_servers.guardsh] in its config.toml; gemini mcpServers in its settings.json; copilot \
+~/.copilot/mcp-config.json (user scope only). `guardsh uninstall AGENT --mcp` removes it.
+
 System scope writes the agent's system-wide settings, which a user cannot change and a project \
 cannot override, so an agent cannot unhook guardsh by rewriting its own settings: claude-code \
 /etc/claude-code/managed-settings.json; cursor /etc/cursor/hooks.json; codex \
@@ -420,7 +451,8 @@ directory is made root-owned 0755 and the file 0644. See docs/agent-settings.md.
 Examples:
   guardsh install claude-code
   guardsh install cursor --scope project --dry-run
-  sudo guardsh install claude-code --scope system",
+  sudo guardsh install claude-code --scope system
+  guardsh install claude-code --mcp",
         after_long_help = exit_codes_help()
     )]
     Install(InstallArgs),
@@ -811,6 +843,11 @@ pub struct InstallArgs {
     /// Print the change (a unified diff) and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Register guardsh's MCP server (`guardsh mcp`) in the agent's MCP settings instead of
+    /// its hook.
+    #[arg(long)]
+    pub mcp: bool,
 }
 
 /// `guardsh doctor`.

@@ -228,6 +228,160 @@ pub fn output(program: &Path, args: &[&str], input: &[u8]) -> io::Result<std::pr
     child.wait_with_output()
 }
 
+/// How [`run_captured`] runs a command an agent asked for and guardsh let through.
+#[derive(Debug)]
+pub struct Captured<'a> {
+    /// Where it runs.
+    pub cwd: &'a Path,
+    /// Variables added to guardsh's own environment (a guarded tree's spool log).
+    pub env: &'a [(OsString, OsString)],
+    /// How long it may run; then its whole process group is killed.
+    pub timeout: std::time::Duration,
+    /// The most bytes kept of each of standard output and standard error; the rest is read
+    /// and dropped, so that the command never blocks on a full pipe.
+    pub max_output: usize,
+}
+
+/// What a command run by [`run_captured`] left behind.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Finished {
+    /// Its exit code, when it exited.
+    pub code: Option<i32>,
+    /// The signal that ended it, when one did.
+    pub signal: Option<i32>,
+    /// Standard output, at most [`Captured::max_output`] bytes of it.
+    pub stdout: Vec<u8>,
+    /// Standard error, likewise.
+    pub stderr: Vec<u8>,
+    /// Some of standard output or standard error was dropped.
+    pub truncated: bool,
+    /// It was still running at the timeout and was killed.
+    pub timed_out: bool,
+}
+
+/// Run `program` with `args` as a child, with no standard input, collecting its output,
+/// and wait for it (at most `how.timeout`). Marked like every shell guardsh starts
+/// ([`ACTIVE_VAR`]). The child leads a process group of its own, so that a timeout kills
+/// what it started too. For the MCP server, which answers a command's output to its
+/// client instead of handing the process over as shell mode's `exec` does. The caller
+/// confines the calling thread first (confine.rs): the child inherits its domain.
+pub fn run_captured(
+    program: &Path,
+    args: &[OsString],
+    how: &Captured<'_>,
+) -> Result<Finished, Error> {
+    use std::os::unix::process::ExitStatusExt as _;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+    let fail = |e| Error::Exec(program.to_path_buf(), e);
+    #[allow(clippy::disallowed_methods)] // exec.rs is the one place that starts programs
+    let mut cmd = std::process::Command::new(program);
+    cmd.args(args)
+        .current_dir(how.cwd)
+        .env(ACTIVE_VAR, "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    for (k, v) in how.env {
+        cmd.env(k, v);
+    }
+    let started = Instant::now();
+    let mut child = cmd.spawn().map_err(fail)?;
+    let group = rustix::process::Pid::from_child(&child);
+    // Each stream is read on a thread of its own into a buffer shared with this one, so
+    // that what was read can be answered even when a process the command left behind
+    // keeps the pipe open past the end.
+    type Sink = Arc<Mutex<(Vec<u8>, bool, bool)>>;
+    let collect = |stream: Option<Box<dyn io::Read + Send>>| -> Sink {
+        let sink: Sink = Arc::new(Mutex::new((Vec::new(), false, false)));
+        let Some(mut stream) = stream else {
+            if let Ok(mut s) = sink.lock() {
+                s.2 = true;
+            }
+            return sink;
+        };
+        let shared = Arc::clone(&sink);
+        let max = how.max_output;
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 8192];
+            loop {
+                let n = match stream.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                let Ok(mut s) = shared.lock() else { break };
+                let room = max.saturating_sub(s.0.len());
+                let kept = n.min(room);
+                s.0.extend_from_slice(chunk.get(..kept).unwrap_or_default());
+                if kept < n {
+                    s.1 = true;
+                }
+            }
+            if let Ok(mut s) = shared.lock() {
+                s.2 = true;
+            }
+        });
+        sink
+    };
+    let out = collect(
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn io::Read + Send>),
+    );
+    let err = collect(
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn io::Read + Send>),
+    );
+    let deadline = started + how.timeout;
+    let kill = || {
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+    };
+    let mut finished = Finished::default();
+    let mut pause = Duration::from_millis(1);
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(fail)? {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            finished.timed_out = true;
+            kill();
+            break child.wait().map_err(fail)?;
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    };
+    finished.code = status.code();
+    finished.signal = status.signal();
+    // The command is done; what it started in the background may still hold the pipes.
+    // They get until the deadline, then the group is killed, and a moment more to close.
+    let done = |s: &Sink| s.lock().map_or(true, |s| s.2);
+    let mut killed = finished.timed_out;
+    let mut grace = Instant::now() + Duration::from_millis(500);
+    while !(done(&out) && done(&err)) {
+        let now = Instant::now();
+        if !killed && now >= deadline {
+            kill();
+            killed = true;
+            grace = now + Duration::from_millis(500);
+        }
+        if killed && now >= grace {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for (sink, into) in [(&out, &mut finished.stdout), (&err, &mut finished.stderr)] {
+        if let Ok(s) = sink.lock() {
+            into.clone_from(&s.0);
+            finished.truncated |= s.1;
+        }
+    }
+    Ok(finished)
+}
+
 /// How a helper program guardsh runs itself (to take or restore a backup) is started.
 #[derive(Debug, Default)]
 pub struct Tool<'a> {
@@ -292,6 +446,37 @@ pub fn bash_syntax(bash: &Path, text: &str) -> io::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sh(line: &str, timeout_ms: u64, max_output: usize) -> Finished {
+        let how = Captured {
+            cwd: Path::new("/"),
+            env: &[],
+            timeout: std::time::Duration::from_millis(timeout_ms),
+            max_output,
+        };
+        run_captured(Path::new("/bin/sh"), &["-c".into(), line.into()], &how).expect("runs")
+    }
+
+    #[test]
+    fn captured_runs_collect_output_status_and_stop_at_the_timeout() {
+        let f = sh("echo hi; echo oops >&2; pwd; exit 3", 10_000, 1024);
+        assert_eq!(f.code, Some(3));
+        assert_eq!(f.stdout, b"hi\n/\n");
+        assert_eq!(f.stderr, b"oops\n");
+        assert!(!f.truncated && !f.timed_out);
+
+        let f = sh("printf 0123456789", 10_000, 4);
+        assert_eq!((f.stdout.as_slice(), f.truncated), (&b"0123"[..], true));
+
+        // The timeout kills the whole group, a child in the background included.
+        let started = std::time::Instant::now();
+        let f = sh("sleep 30 & sleep 30", 300, 1024);
+        assert!(
+            f.timed_out && f.code.is_none() && f.signal.is_some(),
+            "{f:?}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
 
     #[test]
     fn path_lookup_skips_guardsh_and_empty_entries() {

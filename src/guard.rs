@@ -138,6 +138,9 @@ pub struct Go {
     pub backups: Vec<String>,
     /// A person declined the backups it needed (`guardsh approve --no-backup`).
     pub no_backup: bool,
+    /// What the caller should be told before it runs: a warning's findings, the backups
+    /// taken. Empty for a plain allow.
+    pub notes: String,
 }
 
 impl Go {
@@ -146,6 +149,7 @@ impl Go {
             outcome,
             backups: Vec::new(),
             no_backup: false,
+            notes: String::new(),
         }
     }
 }
@@ -178,65 +182,188 @@ pub fn gate_asking(
     ask: Result<(), &str>,
     max_bytes: u64,
 ) -> Option<Go> {
-    match verdict.decision {
-        Decision::Allow => Some(Go::plain(Outcome::Ran)),
-        Decision::Warn => {
-            let _ = io::stderr().write_all(findings(verdict).as_bytes());
-            Some(Go::plain(Outcome::Ran))
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let how = Gated {
+        mode,
+        command,
+        verdict,
+        cwd: &cwd,
+        color: stderr_color(),
+        max_bytes,
+    };
+    match how.pass(ask) {
+        Ok(go) => {
+            let _ = io::stderr().write_all(go.notes.as_bytes());
+            Some(go)
         }
-        Decision::Confirm => {
-            let cwd = current_dir();
-            if let Some(insurance) = approve::take(command, &cwd) {
-                return insure(
-                    mode,
-                    command,
-                    verdict,
-                    Outcome::Approved,
-                    insurance,
-                    max_bytes,
+        Err(refusal) => {
+            let _ = io::stderr().write_all(refusal.as_bytes());
+            None
+        }
+    }
+}
+
+/// [`gate`] for a command that runs in `cwd` rather than guardsh's own directory, for a
+/// caller that hands the texts on itself (`guardsh mcp` answers them to its client):
+/// `Ok(go)` with the notes to show, or `Err` with the whole refusal text, uncoloured.
+/// The request and the audit record name `cwd`, so that a person's approval matches the
+/// same command asked again for the same directory.
+pub fn gate_in(
+    mode: Mode,
+    command: &str,
+    verdict: &Verdict,
+    cwd: &Path,
+    max_bytes: u64,
+) -> Result<Go, String> {
+    Gated {
+        mode,
+        command,
+        verdict,
+        cwd,
+        color: false,
+        max_bytes,
+    }
+    .pass(Err("a terminal here is no proof of a person"))
+}
+
+/// One command at the gate: what was decided, where it runs, how its texts are shown.
+struct Gated<'a> {
+    mode: Mode,
+    command: &'a str,
+    verdict: &'a Verdict,
+    cwd: &'a Path,
+    color: bool,
+    max_bytes: u64,
+}
+
+impl Gated<'_> {
+    /// The directory as requests, approvals and audit records name it.
+    fn dir(&self) -> String {
+        self.cwd.display().to_string()
+    }
+
+    fn findings(&self) -> String {
+        render_human(self.verdict, self.color)
+    }
+
+    /// The gate itself: `Ok` when it may run, `Err` with the refusal text when not.
+    fn pass(&self, ask: Result<(), &str>) -> Result<Go, String> {
+        let verdict = self.verdict;
+        match verdict.decision {
+            Decision::Allow => Ok(Go::plain(Outcome::Ran)),
+            Decision::Warn => {
+                let mut go = Go::plain(Outcome::Ran);
+                go.notes = self.findings();
+                Ok(go)
+            }
+            Decision::Confirm => {
+                let cwd = self.dir();
+                if let Some(insurance) = approve::take(self.command, &cwd) {
+                    return self.insure(Outcome::Approved, insurance);
+                }
+                if ask.is_ok() {
+                    let summary = self.findings();
+                    let phrase = confirm::phrase_for(verdict);
+                    match confirm::ask(&summary, &phrase) {
+                        Answer::Confirmed => {
+                            return self.insure(Outcome::Confirmed, approve::Insurance::AtRun);
+                        }
+                        Answer::Refused => {
+                            return Err(self.refuse("a person did not confirm it", None));
+                        }
+                        Answer::NoTerminal(_) => {}
+                    }
+                }
+                let id = approve::request(self.command, &cwd).ok();
+                let why = match ask {
+                    Ok(()) => "it needs a person's confirmation and there is no terminal to ask on"
+                        .to_owned(),
+                    Err(why) => format!("it needs a person's confirmation, and {why}"),
+                };
+                Err(self.refuse(&why, id.as_deref()))
+            }
+            Decision::Deny => Err(self.refuse("it is destructive or cannot be checked", None)),
+        }
+    }
+
+    /// A confirmed or approved line: take the backups it needs first, unless the person
+    /// declined them or `guardsh approve` already took them. A backup that cannot be taken
+    /// stops the line (fail closed), saying why and how to go on.
+    fn insure(&self, outcome: Outcome, insurance: approve::Insurance) -> Result<Go, String> {
+        let verdict = self.verdict;
+        let mut go = Go::plain(outcome);
+        match insurance {
+            approve::Insurance::Declined => {
+                go.no_backup = !verdict.backups.is_empty();
+                return Ok(go);
+            }
+            approve::Insurance::Taken(ids) => {
+                go.backups = ids;
+                return Ok(go);
+            }
+            approve::Insurance::AtRun => {}
+        }
+        if verdict.backups.is_empty() {
+            return Ok(go);
+        }
+        let ctx = crate::backup::Context {
+            line: self.command.to_owned(),
+            cwd: self.cwd.to_path_buf(),
+            max_bytes: self.max_bytes,
+        };
+        match crate::backup::take_all(&verdict.backups, &ctx) {
+            Ok(taken) => {
+                for r in &taken {
+                    go.notes.push_str(&format!(
+                        "guardsh: backed up {} as {} (`guardsh restore {}` brings it back)\n",
+                        crate::term::escape(&r.target),
+                        r.id,
+                        r.id
+                    ));
+                }
+                go.backups = taken.into_iter().map(|r| r.id).collect();
+                Ok(go)
+            }
+            Err(e) => {
+                let why = format!(
+                    "the backup it needs could not be taken ({e}); fix that and ask again, or a \
+                     person approves it with `guardsh approve --no-backup ID` to run it without one"
                 );
+                Err(self.refuse(&why, None))
             }
-            if ask.is_ok() {
-                let summary = findings(verdict);
-                let phrase = confirm::phrase_for(verdict);
-                match confirm::ask(&summary, &phrase) {
-                    Answer::Confirmed => {
-                        return insure(
-                            mode,
-                            command,
-                            verdict,
-                            Outcome::Confirmed,
-                            approve::Insurance::AtRun,
-                            max_bytes,
-                        );
-                    }
-                    Answer::Refused => {
-                        refuse(mode, command, verdict, "a person did not confirm it", None);
-                        return None;
-                    }
-                    Answer::NoTerminal(_) => {}
-                }
+        }
+    }
+
+    /// Record the refusal and say why nothing ran, for the agent as much as for a person.
+    fn refuse(&self, why: &str, request: Option<&str>) -> String {
+        let (mode, verdict) = (self.mode, self.verdict);
+        audit::record(
+            &Entry::new(mode, self.command, verdict, Outcome::Refused)
+                .in_dir(&self.dir())
+                .with_request(request),
+        );
+        let mut text = format!("guardsh: refused, nothing ran: {why}.\n");
+        text.push_str(&self.findings());
+        match (verdict.decision, request) {
+            (Decision::Confirm, Some(id)) => text.push_str(&format!(
+                "guardsh: a person can approve it once, in a terminal of their own: `guardsh approve {id}` \
+                 (within {} minutes); then run exactly the same command again from the same directory. \
+                 Do not try to approve it yourself or to rephrase it.\n",
+                approve::REQUEST_TTL / 60
+            )),
+            (Decision::Confirm, None) => text.push_str(
+                "guardsh: ask a person to run it, or to approve it from their own terminal.\n",
+            ),
+            // At an interactive prompt the line stays in the buffer, and whoever typed it may be
+            // an agent driving the terminal: no advice on where else to run it.
+            _ if mode == Mode::Interactive => {
+                text.push_str("guardsh: the line is kept in the buffer for editing.\n")
             }
-            let id = approve::request(command, &cwd).ok();
-            let why = match ask {
-                Ok(()) => {
-                    "it needs a person's confirmation and there is no terminal to ask on".to_owned()
-                }
-                Err(why) => format!("it needs a person's confirmation, and {why}"),
-            };
-            refuse(mode, command, verdict, &why, id.as_deref());
-            None
+            _ => text.push_str(
+                "guardsh: a person may run it themselves, outside the agent, if it really must be done.\n",
+            ),
         }
-        Decision::Deny => {
-            refuse(
-                mode,
-                command,
-                verdict,
-                "it is destructive or cannot be checked",
-                None,
-            );
-            None
-        }
+        text
     }
 }
 
@@ -250,6 +377,12 @@ fn real_shell(inv: &Invocation, configured: Option<&Path>) -> Result<PathBuf, ex
     if matches!(called.as_str(), "bash" | "sh" | "zsh" | "dash" | "ksh") {
         return exec::real_shell(&called, None);
     }
+    bash(configured)
+}
+
+/// The bash that runs what guardsh lets through when no link names another shell:
+/// GUARDSH_SHELL, else the config's `shell:` (`configured`), else bash on PATH.
+pub fn bash(configured: Option<&Path>) -> Result<PathBuf, exec::Error> {
     let from_env = std::env::var_os("GUARDSH_SHELL")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from);
@@ -374,101 +507,9 @@ pub(crate) fn replay(bytes: &[u8]) -> io::Result<std::fs::File> {
     Err(io::Error::other("no free temporary file name"))
 }
 
-fn current_dir() -> String {
-    std::env::current_dir()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default()
-}
-
 fn stderr_color() -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     !no_color && io::stderr().is_terminal()
-}
-
-fn findings(verdict: &Verdict) -> String {
-    render_human(verdict, stderr_color())
-}
-
-/// A confirmed or approved line: take the backups it needs first, unless the person
-/// declined them or `guardsh approve` already took them. A backup that cannot be taken
-/// stops the line (fail closed), saying why and how to go on.
-fn insure(
-    mode: Mode,
-    command: &str,
-    verdict: &Verdict,
-    outcome: Outcome,
-    insurance: approve::Insurance,
-    max_bytes: u64,
-) -> Option<Go> {
-    let mut go = Go::plain(outcome);
-    match insurance {
-        approve::Insurance::Declined => {
-            go.no_backup = !verdict.backups.is_empty();
-            return Some(go);
-        }
-        approve::Insurance::Taken(ids) => {
-            go.backups = ids;
-            return Some(go);
-        }
-        approve::Insurance::AtRun => {}
-    }
-    if verdict.backups.is_empty() {
-        return Some(go);
-    }
-    let ctx = crate::backup::Context {
-        line: command.to_owned(),
-        cwd: std::env::current_dir().unwrap_or_default(),
-        max_bytes,
-    };
-    match crate::backup::take_all(&verdict.backups, &ctx) {
-        Ok(taken) => {
-            for r in &taken {
-                say(&format!(
-                    "backed up {} as {} (`guardsh restore {}` brings it back)",
-                    crate::term::escape(&r.target),
-                    r.id,
-                    r.id
-                ));
-            }
-            go.backups = taken.into_iter().map(|r| r.id).collect();
-            Some(go)
-        }
-        Err(e) => {
-            let why = format!(
-                "the backup it needs could not be taken ({e}); fix that and ask again, or a \
-                 person approves it with `guardsh approve --no-backup ID` to run it without one"
-            );
-            refuse(mode, command, verdict, &why, None);
-            None
-        }
-    }
-}
-
-/// Say why nothing ran, for the agent reading stderr as much as for a person.
-fn refuse(mode: Mode, command: &str, verdict: &Verdict, why: &str, request: Option<&str>) {
-    audit::record(&Entry::new(mode, command, verdict, Outcome::Refused).with_request(request));
-    let mut text = format!("guardsh: refused, nothing ran: {why}.\n");
-    text.push_str(&findings(verdict));
-    match (verdict.decision, request) {
-        (Decision::Confirm, Some(id)) => text.push_str(&format!(
-            "guardsh: a person can approve it once, in a terminal of their own: `guardsh approve {id}` \
-             (within {} minutes); then run exactly the same command again from the same directory. \
-             Do not try to approve it yourself or to rephrase it.\n",
-            approve::REQUEST_TTL / 60
-        )),
-        (Decision::Confirm, None) => text.push_str(
-            "guardsh: ask a person to run it, or to approve it from their own terminal.\n",
-        ),
-        // At an interactive prompt the line stays in the buffer, and whoever typed it may be
-        // an agent driving the terminal: no advice on where else to run it.
-        _ if mode == Mode::Interactive => {
-            text.push_str("guardsh: the line is kept in the buffer for editing.\n")
-        }
-        _ => text.push_str(
-            "guardsh: a person may run it themselves, outside the agent, if it really must be done.\n",
-        ),
-    }
-    let _ = io::stderr().write_all(text.as_bytes());
 }
 
 fn dry_run(command: &str, verdict: &Verdict) -> u8 {

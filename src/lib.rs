@@ -111,6 +111,9 @@ pub enum Error {
     /// `guardsh backup`, `backups` or `restore` failed.
     #[error(transparent)]
     Backup(#[from] backup::Error),
+    /// `guardsh mcp` could not serve.
+    #[error(transparent)]
+    Mcp(#[from] cmd::mcp::Error),
 }
 
 impl Error {
@@ -124,7 +127,7 @@ impl Error {
             Error::Io(_) => exit::FAILURE,
             Error::Hooks(e) => e.exit_code(),
             Error::Config(_) => exit::CONFIG,
-            Error::Backup(_) => exit::FAILURE,
+            Error::Backup(_) | Error::Mcp(_) => exit::FAILURE,
         }
     }
 
@@ -134,7 +137,11 @@ impl Error {
             Error::Explain(e) => e.is_broken_pipe(),
             Error::Check(e) => e.is_broken_pipe(),
             Error::Test(e) => e.is_broken_pipe(),
-            Error::Approve(_) | Error::Io(_) | Error::Config(_) | Error::Backup(_) => false,
+            Error::Approve(_)
+            | Error::Io(_)
+            | Error::Config(_)
+            | Error::Backup(_)
+            | Error::Mcp(_) => false,
             Error::Hooks(e) => e.is_broken_pipe(),
         }
     }
@@ -195,9 +202,12 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Ok(cli) => cli,
         Err(err) => return clap_error(&err),
     };
+    // The modes that put the boundary around what they start keep the capability that
+    // lets them enter it without no_new_privs (confine.rs); the MCP server enters it on
+    // each command's own thread.
     if !matches!(
         cli.command,
-        cli::Commands::Run(_) | cli::Commands::Confine(_)
+        cli::Commands::Run(_) | cli::Commands::Confine(_) | cli::Commands::Mcp
     ) {
         confine::release_privilege();
     }
@@ -322,6 +332,10 @@ fn dispatch(cli: &cli::Cli) -> Result<u8, Error> {
                 &mut stdout.lock(),
                 &mut stderr.lock(),
             ))
+        }
+        cli::Commands::Mcp => {
+            cmd::mcp::serve()?;
+            Ok(exit::OK)
         }
         cli::Commands::Install(args) => {
             Ok(hooks::install::install(args, &mut io::stdout().lock())?)

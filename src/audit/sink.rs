@@ -498,6 +498,7 @@ fn mode_name(m: super::Mode) -> &'static str {
         super::Mode::Hook => "hook",
         super::Mode::Shim => "shim",
         super::Mode::Interactive => "interactive",
+        super::Mode::Mcp => "mcp",
     }
 }
 

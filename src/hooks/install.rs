@@ -61,6 +61,17 @@ pub enum Error {
         /// The agent.
         agent: &'static str,
     },
+    /// `--mcp` for a scope in which the agent has no MCP settings file guardsh knows of.
+    #[error(
+        "{agent} has no {scope} file of MCP servers that guardsh knows of; use another --scope, \
+         or register `guardsh mcp` by hand (docs/agent-settings.md)"
+    )]
+    NoMcpFile {
+        /// The agent.
+        agent: &'static str,
+        /// The scope asked for.
+        scope: &'static str,
+    },
     /// A system settings file, which only root may write.
     #[error("writing {path} needs root: run `sudo {command}`")]
     NeedsRoot {
@@ -97,7 +108,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Settings { .. } => crate::exit::CONFIG,
-            Error::NoSystemScope { .. } => crate::exit::USAGE,
+            Error::NoSystemScope { .. } | Error::NoMcpFile { .. } => crate::exit::USAGE,
             _ => crate::exit::FAILURE,
         }
     }
@@ -168,11 +179,21 @@ fn apply_to(args: &InstallArgs, direction: Direction, out: &mut dyn Write) -> Re
     let home = Home::detect().ok_or(Error::NoHome)?;
     let project = std::env::current_dir().map_err(Error::Cwd)?;
     let system = args.scope == Scope::System;
-    let path =
+    let path = if args.mcp {
+        super::mcp::file(&home, args.agent, args.scope, &project).ok_or(Error::NoMcpFile {
+            agent: agent_name(args.agent),
+            scope: match args.scope {
+                Scope::User => "user",
+                Scope::Project => "project",
+                Scope::System => "system-wide",
+            },
+        })?
+    } else {
         home.settings_file(args.agent, args.scope, &project)
             .ok_or(Error::NoSystemScope {
                 agent: agent_name(args.agent),
-            })?;
+            })?
+    };
     let shown = path.display().to_string();
     if system {
         system::protected(&path, true).map_err(|why| Error::Unprotected {
@@ -188,10 +209,15 @@ fn apply_to(args: &InstallArgs, direction: Direction, out: &mut dyn Write) -> Re
             if system && let Err(why) = system::protected_program(&exe) {
                 note = format!("note: {}.\n", system::program_note(&exe, &why));
             }
-            let command = settings::hook_command(&exe, agent_name(args.agent));
-            edit_install(args.agent, old.as_deref(), &command)
+            if args.mcp {
+                super::mcp::install(args.agent, old.as_deref(), &exe)
+            } else {
+                let command = settings::hook_command(&exe, agent_name(args.agent));
+                edit_install(args.agent, old.as_deref(), &command)
+            }
         }
         Direction::Uninstall => match &old {
+            Some(text) if args.mcp => super::mcp::uninstall(args.agent, text),
             Some(text) => edit_uninstall(args.agent, text),
             None => Ok(Outcome::Unchanged),
         },
@@ -205,12 +231,16 @@ fn apply_to(args: &InstallArgs, direction: Direction, out: &mut dyn Write) -> Re
         Direction::Uninstall => "uninstall",
     };
     let name = agent_name(args.agent);
+    let what = if args.mcp { Kind::Mcp } else { Kind::Hook };
     let report = match (&outcome, args.dry_run) {
         (Outcome::Unchanged, _) => match direction {
-            Direction::Install => {
-                format!("the {name} hook is already installed in {shown}: nothing to change\n")
+            Direction::Install => format!(
+                "the {name} {} is already installed in {shown}: nothing to change\n",
+                what.noun()
+            ),
+            Direction::Uninstall => {
+                format!("no guardsh {} in {shown}: nothing to remove\n", what.noun())
             }
-            Direction::Uninstall => format!("no guardsh hook in {shown}: nothing to remove\n"),
         },
         (Outcome::Write(new), true) => format!(
             "guardsh {verb} {name} --dry-run: would write {shown}; nothing written\n{}",
@@ -223,7 +253,7 @@ fn apply_to(args: &InstallArgs, direction: Direction, out: &mut dyn Write) -> Re
         (Outcome::Write(new), false) => {
             let backup = backup(&path, old.as_deref(), system)?;
             write_atomically(&path, new, system)?;
-            done(direction, name, &shown, backup.as_deref(), system)
+            done(direction, what, name, &shown, backup.as_deref(), system)
         }
         (Outcome::Remove, false) => {
             let backup = backup(&path, old.as_deref(), system)?;
@@ -231,7 +261,7 @@ fn apply_to(args: &InstallArgs, direction: Direction, out: &mut dyn Write) -> Re
                 path: shown.clone(),
                 source,
             })?;
-            done(direction, name, &shown, backup.as_deref(), system)
+            done(direction, what, name, &shown, backup.as_deref(), system)
         }
     };
     out.write_all(report.as_bytes())
@@ -241,21 +271,44 @@ fn apply_to(args: &InstallArgs, direction: Direction, out: &mut dyn Write) -> Re
     Ok(crate::exit::OK)
 }
 
+/// What an install writes: guardsh's hook, or its MCP server (`--mcp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Hook,
+    Mcp,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Hook => "hook",
+            Kind::Mcp => "MCP server",
+        }
+    }
+}
+
 fn done(
     direction: Direction,
+    kind: Kind,
     name: &str,
     shown: &str,
     backup: Option<&Path>,
     system: bool,
 ) -> String {
+    let noun = kind.noun();
     let what = match direction {
-        Direction::Install => format!("installed the {name} hook in {shown}"),
-        Direction::Uninstall => format!("removed guardsh's {name} hook from {shown}"),
+        Direction::Install => format!("installed the {name} {noun} in {shown}"),
+        Direction::Uninstall => format!("removed guardsh's {name} {noun} from {shown}"),
     };
     let backup = backup.map_or_else(String::new, |b| {
         format!(" (the old file is in {})", b.display())
     });
     let next = match (direction, name) {
+        (Direction::Install, _) if kind == Kind::Mcp => {
+            "\nThe agent starts `guardsh mcp` itself and lists its tools: run_command (guarded \
+             and confined like shell mode), check_command and explain_command. Restart the \
+             agent for it to see the server.\n"
+        }
         (Direction::Install, _) if system => {
             "\nA user cannot change this file, and the agent's user and project settings cannot \
              switch this hook off (see `guardsh doctor` for what still can).\n"

@@ -18,6 +18,7 @@ mod diff;
 pub mod doctor;
 mod gemini;
 pub mod install;
+mod mcp;
 mod paths;
 mod protect;
 mod settings;

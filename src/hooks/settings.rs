@@ -145,7 +145,7 @@ pub(crate) fn json_commands(text: &str, spec: &JsonSpec) -> Result<Vec<String>, 
     Ok(found)
 }
 
-fn parse_json(old: Option<&str>) -> Result<(Value, String), Invalid> {
+pub(crate) fn parse_json(old: Option<&str>) -> Result<(Value, String), Invalid> {
     match old {
         Some(text) if !text.trim().is_empty() => {
             let value = serde_json::from_str(text).map_err(|e| {
@@ -226,7 +226,7 @@ fn indent_of(text: &str) -> String {
         .unwrap_or_else(|| "  ".into())
 }
 
-fn render_json(value: &Value, indent: &str) -> String {
+pub(crate) fn render_json(value: &Value, indent: &str) -> String {
     use serde::Serialize as _;
     let mut out = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(indent.as_bytes());
@@ -318,7 +318,7 @@ pub(crate) fn toml_commands(text: &str) -> Result<Vec<String>, Invalid> {
     Ok(found)
 }
 
-fn parse_toml(old: Option<&str>) -> Result<DocumentMut, Invalid> {
+pub(crate) fn parse_toml(old: Option<&str>) -> Result<DocumentMut, Invalid> {
     old.unwrap_or("")
         .parse::<DocumentMut>()
         .map_err(|e| Invalid(format!("not valid TOML: {}", e.to_string().trim())))
