@@ -112,7 +112,10 @@ fn main() {
                 }
                 // And rules on the SQL a client runs, which only destructive or unseen
                 // statements can match: `psql -c 'SELECT …'` need not parse them.
-                None if !rule.when.sql.is_empty() || rule.when.sql_hidden => {
+                None if !rule.when.sql.is_empty()
+                    || rule.when.sql_hidden
+                    || rule.when.sql_writes =>
+                {
                     vec![SQL_BUCKET.to_owned()]
                 }
                 None => vec!["*".to_owned()],

@@ -534,7 +534,9 @@ fn the_system_layer_is_a_floor_the_user_cannot_lower_and_can_lock() {
 #[test]
 fn user_packs_load_and_broken_ones_stop_everything() {
     let s = Sandbox::new("packs");
-    assert_eq!(s.decision("acmectl wipe --all"), "allow");
+    // No pack knows the CLI: its verb is read generically (effects::cli), a confirmation.
+    assert_eq!(s.decision("acmectl wipe --all"), "confirm");
+    assert_eq!(s.decision("acmectl list --all"), "allow");
     s.write(
         "home/.config/guardsh/guards/acme.yaml",
         "pack: acme\ndescription: our own CLI\nrules:\n  - id: acme.wipe\n    program: acmectl\n    path: [wipe]\n    severity: deny\n    message: wipes every tenant\n    suggestion: wipe one tenant\n    examples:\n      block: [acmectl wipe --all]\n",

@@ -139,20 +139,18 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
     // operand; `python3 -m json.tool <(curl …)` reads it as data).
     if let Some(w) = args.iter().find(|w| {
         !w.text.starts_with('-') || matches!(w.text.as_str(), "-m" | "-c" | "-e" | "-r" | "--eval")
-    }) {
-        if (w.text.starts_with("<(") || w.text.starts_with("$("))
-            && ["curl ", "wget ", "fetch "]
-                .iter()
-                .any(|d| w.text.contains(d))
-        {
-            unknown(
-                program,
-                "a program downloaded as the line runs",
-                "nobody has read it",
-                out,
-            );
-            return;
-        }
+    }) && (w.text.starts_with("<(") || w.text.starts_with("$("))
+        && ["curl ", "wget ", "fetch "]
+            .iter()
+            .any(|d| w.text.contains(d))
+    {
+        unknown(
+            program,
+            "a program downloaded as the line runs",
+            "nobody has read it",
+            out,
+        );
+        return;
     }
     // Standard input fed by a download or a decoder, and no program of its own on the line.
     if let Some((pipeline, stage)) = cmd.pipeline_stage()

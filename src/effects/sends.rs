@@ -62,6 +62,13 @@ pub fn credential_path(text: &str) -> Option<String> {
     {
         return Some(t.to_owned());
     }
+    // The public halves and the bookkeeping beside the keys are not secrets.
+    if base.ends_with(".pub")
+        || base.starts_with("known_hosts")
+        || matches!(base, "authorized_keys" | "config" | "environment") && t.contains(".ssh")
+    {
+        return None;
+    }
     CREDENTIAL_FILES
         .iter()
         .find(|f| t == **f || t.ends_with(&format!("/{f}")) || t.contains(&format!("/{f}/")))
@@ -193,10 +200,11 @@ fn emits_secrets(cmd: &Command) -> Option<String> {
 /// file, a here-string naming one, or an earlier pipeline stage that emits them.
 fn fed_secrets(cmd: &Command, script: &Script) -> Option<String> {
     for r in &cmd.redirects {
-        if matches!(r.kind, RedirectKind::Input) && r.fd.is_none_or(|fd| fd == 0) {
-            if let Some(p) = credential_path(&r.target.text) {
-                return Some(p);
-            }
+        if matches!(r.kind, RedirectKind::Input)
+            && r.fd.is_none_or(|fd| fd == 0)
+            && let Some(p) = credential_path(&r.target.text)
+        {
+            return Some(p);
         }
         if let Some(body) = r.stdin_body()
             && let Some(p) = credential_in(&body.text)

@@ -10,7 +10,8 @@ fn device(w: &Word) -> bool {
     classes::is_in(w, PathClass::Device)
 }
 
-/// A credential file or directory (keys, cloud credentials).
+/// A credential file or directory (keys, cloud credentials), or the file that says who may
+/// log in (`authorized_keys`: overwritten, its owners are locked out).
 fn credential(w: &Word) -> bool {
     let t = w.text.as_str();
     (t.starts_with('~')
@@ -18,7 +19,15 @@ fn credential(w: &Word) -> bool {
         || t.starts_with("${HOME")
         || t.starts_with("/home/")
         || t.starts_with("/root"))
-        && super::sends::credential_path(t).is_some()
+        && (super::sends::credential_path(t).is_some() || t.ends_with(".ssh/authorized_keys"))
+}
+
+/// A system file or a service's data written over by a redirection (`> /etc/hosts`,
+/// `: > /var/lib/redis/dump.rdb`); the streams and terminals under /dev and /proc are not.
+fn system_file(w: &Word) -> bool {
+    let t = w.text.as_str();
+    !(t.starts_with("/dev/") || t.starts_with("/proc/") || t == "/dev")
+        && (classes::is_in(w, PathClass::System) || classes::is_in(w, PathClass::DbData))
 }
 
 fn push(
@@ -83,6 +92,19 @@ pub fn judge(cmd: &Command, _script: &Script, out: &mut Vec<Judged>) {
                 "redirection",
                 format!(
                     "overwrites the credential file {}: a key or token that is gone cannot be recovered",
+                    r.target.text
+                ),
+                out,
+            );
+        } else if r.kind != RedirectKind::Append && system_file(&r.target) {
+            push(
+                "effects.write.system",
+                Severity::Confirm,
+                &r.target,
+                "system",
+                "redirection",
+                format!(
+                    "overwrites {} through a redirection: a system file or a service's data, replaced whole",
                     r.target.text
                 ),
                 out,

@@ -83,9 +83,13 @@ pub fn source(cmd: &Command, script: &Script) -> Option<Code> {
         }
         "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk" => awk(args),
         // `tclsh` alone reads its script from standard input; a file is not read here.
+        // A first argument that starts with `-` (other than `-encoding`) is handed to the
+        // script from standard input as its `argv`.
         "tclsh" | "wish" | "tclsh8.6" => match args.first() {
             None => stdin(cmd, script, Lang::Tcl),
-            Some(w) if w.text == "-" => stdin(cmd, script, Lang::Tcl),
+            Some(w) if w.text.starts_with('-') && w.text != "-encoding" => {
+                stdin(cmd, script, Lang::Tcl)
+            }
             Some(_) => None,
         },
         _ => None,

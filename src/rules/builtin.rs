@@ -292,7 +292,7 @@ pub fn for_commands(
         // matching would make; no rule asks for it again unless this bucket loads.
         if bucket(program, SQL_BUCKET).is_some()
             && crate::payload::sql::payload(cmd, script)
-                .is_some_and(|p| p.hidden || !p.kinds.is_empty())
+                .is_some_and(|p| p.hidden || p.writes || !p.kinds.is_empty())
         {
             push_bucket(program, SQL_BUCKET, &mut picked, gate);
         }

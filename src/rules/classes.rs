@@ -333,10 +333,10 @@ fn below_home(text: &str) -> Option<String> {
                 return Some(rest.to_owned());
             }
         }
-        if let Some(rest) = t.strip_prefix("/root") {
-            if rest.is_empty() || rest.starts_with('/') {
-                return Some(rest.trim_start_matches('/').to_owned());
-            }
+        if let Some(rest) = t.strip_prefix("/root")
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
+            return Some(rest.trim_start_matches('/').to_owned());
         }
         return None;
     };

@@ -570,7 +570,6 @@ const UNKNOWN: &[(&str, K)] = &[
     ("echo x | { cat | tr a b; } | sh", K::HiddenScript),
     ("sh <&3", K::HiddenScript),
     ("bash", K::HiddenScript),
-    ("ssh host", K::HiddenScript),
     ("sudo -i", K::HiddenScript),
     ("cat | sh", K::HiddenScript),
     ("parallel < jobs.txt.does-not-exist", K::HiddenScript),
@@ -1321,4 +1320,19 @@ fn npm_scripts_set_from_the_line_are_read() {
         assert!(s.unknowns.is_empty(), "{line}: {:?}", s.unknowns);
         assert!(!finds(line, &["rm", "-rf", "/"]), "{line}");
     }
+}
+
+/// `ssh host` with nothing piped in is an interactive login; fed by the line, it is not.
+#[test]
+fn an_interactive_ssh_login_hides_nothing() {
+    let found = |line: &str| {
+        crate::unwrap::analyze(line, &crate::parse::Limits::default())
+            .unknowns
+            .iter()
+            .any(|u| u.kind == K::HiddenScript)
+    };
+    assert!(!found("ssh host"));
+    assert!(!found("ssh -t bastion.example.com"));
+    assert!(found("cat cmds.txt.does-not-exist | ssh host"));
+    assert!(found("bash"));
 }
