@@ -90,10 +90,70 @@ fn is_text_tool(program: &str) -> bool {
 /// Is `word` a destructive verb, alone or as part of a compound (`records-delete`,
 /// `apps:destroy`, `service-instance-delete`, `delete_bucket`)?
 pub fn destructive_verb(word: &str) -> Option<&'static str> {
-    let lower = word.to_ascii_lowercase();
-    lower
-        .split(['-', ':', '_'])
-        .find_map(|part| VERBS.iter().find(|v| **v == part).copied())
+    // Every command's first words pass here: no allocation, and a part longer than the
+    // longest verb is skipped at once.
+    const LONGEST: usize = 12;
+    // A path, a URL or a value with `=` or `$` is no subcommand.
+    if word.len() > 64
+        || !word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':'))
+    {
+        return None;
+    }
+    word.split(['-', ':', '_'])
+        .flat_map(camel_humps)
+        .find_map(|part| {
+            if part.len() < 2 || part.len() > LONGEST {
+                return None;
+            }
+            let mut buf = [0u8; LONGEST];
+            for (b, c) in buf.iter_mut().zip(part.bytes()) {
+                *b = c.to_ascii_lowercase();
+            }
+            let lower = buf.get(..part.len())?;
+            // A match on the bytes: one length switch, then a compare or two.
+            let found: &'static [u8] = match lower {
+                b"delete" => b"delete",
+                b"destroy" => b"destroy",
+                b"drop" => b"drop",
+                b"purge" => b"purge",
+                b"remove" => b"remove",
+                b"rm" => b"rm",
+                b"rb" => b"rb",
+                b"rmi" => b"rmi",
+                b"del" => b"del",
+                b"erase" => b"erase",
+                b"wipe" => b"wipe",
+                b"terminate" => b"terminate",
+                b"cancel" => b"cancel",
+                b"uninstall" => b"uninstall",
+                b"reset" => b"reset",
+                b"prune" => b"prune",
+                b"nuke" => b"nuke",
+                b"deprovision" => b"deprovision",
+                b"decommission" => b"decommission",
+                b"teardown" => b"teardown",
+                b"truncate" => b"truncate",
+                b"flush" => b"flush",
+                _ => return None,
+            };
+            VERBS.iter().find(|v| v.as_bytes() == found).copied()
+        })
+}
+
+/// `DeleteInstance` → `Delete`, `Instance`; `deleteProject` → `delete`, `Project`: the
+/// CamelCase actions of some clouds' CLIs (`aliyun ecs DeleteInstance`).
+fn camel_humps(part: &str) -> impl Iterator<Item = &str> {
+    let b = part.as_bytes();
+    let mut cuts = vec![0];
+    for i in 1..b.len() {
+        if b[i].is_ascii_uppercase() && b[i - 1].is_ascii_lowercase() {
+            cuts.push(i);
+        }
+    }
+    cuts.push(b.len());
+    (0..cuts.len() - 1).filter_map(move |k| part.get(cuts[k]..cuts[k + 1]))
 }
 
 /// Could this word be a subcommand (not a path, a URL, an id with `=`, an address)?
@@ -112,10 +172,19 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
     let Some(program) = crate::rules::rule_program(cmd) else {
         return;
     };
-    if is_text_tool(program) || sql::is_client(cmd) {
+    let args = cmd.argv.get(1..).unwrap_or(&[]);
+    // Most commands have neither a destructive word nor text that could be SQL: they are
+    // done here, before the table lookups, the client reading and the option reading.
+    let maybe_verb = args
+        .iter()
+        .take(4 * VERB_DEPTH)
+        .any(|w| destructive_verb(&w.text).is_some());
+    let maybe_sql = args
+        .iter()
+        .any(|w| sql_statement(&w.text) || (w.text.contains('{') && w.text.contains("\":")));
+    if !(maybe_verb || maybe_sql) || is_text_tool(program) || sql::is_client(cmd) {
         return;
     }
-    let args = cmd.argv.get(1..).unwrap_or(&[]);
     let no_act = args.iter().any(|w| {
         NO_ACT
             .iter()
@@ -208,29 +277,25 @@ fn verb(program: &str, args: &[Word], forced: bool, production: bool, out: &mut 
 
 /// The SQL statements an argument carries: a whole argument that reads as SQL, or the
 /// `statement`/`query` string of a JSON body.
-fn sql_texts(w: &Word) -> Vec<String> {
-    let t = w.text.trim_start();
+/// Does `text` start like an SQL statement (its first word a statement keyword)?
+fn sql_statement(text: &str) -> bool {
+    let t = text.trim_start();
     let first = t
         .split(|c: char| !c.is_ascii_alphabetic())
         .next()
-        .unwrap_or("")
-        .to_ascii_uppercase();
-    let statement = matches!(
-        first.as_str(),
-        "DROP"
-            | "DELETE"
-            | "TRUNCATE"
-            | "UPDATE"
-            | "ALTER"
-            | "INSERT"
-            | "MERGE"
-            | "SELECT"
-            | "WITH"
-            | "CREATE"
-            | "GRANT"
-            | "REPLACE"
-            | "UPSERT"
-    ) && t.contains(char::is_whitespace);
+        .unwrap_or("");
+    [
+        "DROP", "DELETE", "TRUNCATE", "UPDATE", "ALTER", "INSERT", "MERGE", "SELECT", "WITH",
+        "CREATE", "GRANT", "REPLACE", "UPSERT",
+    ]
+    .iter()
+    .any(|k| k.eq_ignore_ascii_case(first))
+        && t.contains(char::is_whitespace)
+}
+
+fn sql_texts(w: &Word) -> Vec<String> {
+    let t = w.text.trim_start();
+    let statement = sql_statement(t);
     if statement {
         return vec![t.to_owned()];
     }
@@ -330,6 +395,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_verb_is_matched() {
+        for v in VERBS {
+            assert_eq!(destructive_verb(v), Some(*v), "{v}");
+            assert_eq!(destructive_verb(&v.to_ascii_uppercase()), Some(*v), "{v}");
+        }
+    }
+
+    #[test]
     fn verbs_in_compounds() {
         for (w, v) in [
             ("delete", "delete"),
@@ -338,6 +411,9 @@ mod tests {
             ("service-instance-delete", "delete"),
             ("rb", "rb"),
             ("Terminate", "terminate"),
+            ("DeleteInstance", "delete"),
+            ("TerminateInstances", "terminate"),
+            ("deleteProject", "delete"),
         ] {
             assert_eq!(destructive_verb(w), Some(v), "{w}");
         }

@@ -34,6 +34,27 @@ fn remote_hosts(req: &http::Request) -> Vec<String> {
 
 /// Judge the request `cmd` makes, if any.
 pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
+    // Only the clients and interpreters the HTTP reader knows make requests it can see.
+    let known = cmd.program().is_some_and(|p| {
+        matches!(
+            p,
+            "curl"
+                | "wget"
+                | "http"
+                | "https"
+                | "xh"
+                | "xhs"
+                | "gh"
+                | "railway"
+                | "node"
+                | "nodejs"
+                | "bun"
+                | "deno"
+        ) || crate::payload::code::is_python(p)
+    });
+    if !known {
+        return;
+    }
     let Some(req) = http::request(cmd, script) else {
         return;
     };

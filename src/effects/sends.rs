@@ -213,13 +213,71 @@ fn fed_secrets(cmd: &Command, script: &Script) -> Option<String> {
         }
     }
     let (pipeline, stage) = cmd.pipeline_stage()?;
-    let before = stage.checked_sub(1)?;
-    script
-        .commands
-        .iter()
-        .filter(|c| c.pipeline_stage() == Some((pipeline, before)))
-        .find_map(emits_secrets)
+    // Back through the stages that only re-encode what they read (`cat ~/.netrc | base64 |
+    // curl -d @-`): the secret is still what leaves.
+    let mut at = stage;
+    for _ in 0..MAX_HOPS {
+        at = at.checked_sub(1)?;
+        let feeders: Vec<&Command> = script
+            .commands
+            .iter()
+            .filter(|c| c.pipeline_stage() == Some((pipeline, at)))
+            .collect();
+        if let Some(found) = feeders.iter().find_map(|c| emits_secrets(c)) {
+            return Some(found);
+        }
+        let passes_on = !feeders.is_empty()
+            && feeders.iter().all(|c| {
+                matches!(
+                    c.program(),
+                    Some(
+                        "base64"
+                            | "base32"
+                            | "basenc"
+                            | "gzip"
+                            | "xz"
+                            | "zstd"
+                            | "bzip2"
+                            | "lz4"
+                            | "xxd"
+                            | "od"
+                            | "hexdump"
+                            | "tr"
+                            | "rev"
+                            | "openssl"
+                            | "gpg"
+                            | "age"
+                            | "head"
+                            | "tail"
+                            | "sort"
+                            | "uniq"
+                            | "tee"
+                            | "cat"
+                            | "jq"
+                            | "yq"
+                            | "sed"
+                            | "awk"
+                            | "grep"
+                            | "cut"
+                            | "tar"
+                            | "zip"
+                            | "iconv"
+                    )
+                ) && c
+                    .argv
+                    .iter()
+                    .skip(1)
+                    .all(|w| credential_path(&w.text).is_none())
+            });
+        if !passes_on {
+            return None;
+        }
+    }
+    None
 }
+
+/// How many re-encoding stages are followed back to a secret.
+const MAX_HOPS: usize = 8;
 
 /// The hosts of the URLs among `words` (`https://x/…`), and of `host:`-style remotes.
 fn url_hosts(words: &[Word]) -> Vec<String> {

@@ -67,7 +67,9 @@ pub fn judge(cmd: &Command, _script: &Script, out: &mut Vec<Judged>) {
                 | RedirectKind::ReadWrite
                 | RedirectKind::Append
         );
-        if !writes {
+        // Only an absolute path or one from home or a variable can be a device, a
+        // credential or a system file: `> notes.md` is none of them.
+        if !writes || !r.target.text.starts_with(['/', '~', '$']) {
             continue;
         }
         if device(&r.target) {
