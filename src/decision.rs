@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::effects::CommandEffects;
 use crate::environment::{Context, Target};
 use crate::parse::{Script, UnknownKind};
+use crate::payload::readings::Readings;
 use crate::rules::insure::Insure;
 use crate::rules::{RuleSet, Severity};
 
@@ -130,7 +131,14 @@ pub fn decide(script: &Script, rules: &RuleSet) -> Verdict {
 /// Decide on an analysed line in `ctx`: with the process's variables and the CLIs' state
 /// when it says so, and the config's protected names.
 pub fn decide_in(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
-    on_sql_stack(script, || decide_here(script, rules, ctx))
+    on_sql_stack(script, || decide_with(&Readings::new(script), rules, ctx))
+}
+
+/// [`decide_in`] with the line's payloads already being read (the rule loader read some):
+/// each command's SQL and HTTP request is read once, whoever asks first. Call it where
+/// SQL may be classified (see [`on_sql_stack`]).
+pub fn decide_with(readings: &Readings<'_>, rules: &RuleSet, ctx: &Context) -> Verdict {
+    decide_here(readings, rules, ctx)
 }
 
 /// Run `f`, work on `script` that classifies the SQL of its database clients (loading the
@@ -146,7 +154,8 @@ pub fn on_sql_stack<T: Send>(script: &Script, f: impl FnOnce() -> T + Send) -> T
     crate::payload::sql::with_stack_for_sql(needed, f)
 }
 
-fn decide_here(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
+fn decide_here(readings: &Readings<'_>, rules: &RuleSet, ctx: &Context) -> Verdict {
+    let script = readings.script();
     let mut matches = Vec::new();
     let mut guessed: Vec<UnknownFinding> = Vec::new();
     let mut environments: Vec<Target> = Vec::new();
@@ -155,8 +164,8 @@ fn decide_here(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
     let mut same_work: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let env = crate::rules::script_env(script);
     let mut moves = crate::rules::insure::Moves::default();
-    for cmd in &script.commands {
-        let mut found = rules.matching_all_env(cmd, script, &env, ctx);
+    for (index, cmd) in script.commands.iter().enumerate() {
+        let mut found = rules.matching_all_env(cmd, readings, &env, ctx);
         let mut needs = std::mem::take(&mut found.insure);
         if let Some(own) = crate::rules::insure::redirects(cmd, &env)
             && !needs.iter().any(|n| n.covers(&own))
@@ -190,7 +199,7 @@ fn decide_here(script: &Script, rules: &RuleSet, ctx: &Context) -> Verdict {
         }
         let pack_matched = found.exact.iter().any(|r| r.severity != Severity::Note)
             || !found.through_dynamic.is_empty();
-        let judged = crate::effects::judge(cmd, script, pack_matched);
+        let judged = crate::effects::judge(readings, index, pack_matched);
         if !judged.is_empty() {
             effects.push(CommandEffects {
                 command: cmd.source.clone(),

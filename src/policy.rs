@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use crate::config::{self, Layers, Places};
-use crate::decision::{Verdict, decide_in, on_sql_stack};
+use crate::decision::{Verdict, decide_with, on_sql_stack};
 use crate::environment::Context;
 use crate::input::{self, Input};
 use crate::parse::Limits;
@@ -89,13 +89,14 @@ impl Policy {
         // or unseen statements), so both run where the classification needs no thread.
         let (layers, warnings, ctx) = (&self.layers, &mut self.warnings, &self.ctx);
         let mut verdict = on_sql_stack(&script, || -> Result<Verdict, RuleError> {
-            let mut rules = builtin::for_commands(&script, extra)?;
+            let readings = crate::payload::readings::Readings::new(&script);
+            let mut rules = builtin::for_commands_with(&readings, extra)?;
             for rule in rules.rules_mut() {
                 if let Some(s) = layers.severity_for(&rule.id, rule.severity, warnings) {
                     rule.severity = s;
                 }
             }
-            Ok(decide_in(&script, &rules, ctx))
+            Ok(decide_with(&readings, &rules, ctx))
         })?;
         self.layers.apply_allow(line, &mut verdict);
         Ok(verdict)

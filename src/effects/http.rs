@@ -3,7 +3,7 @@
 //! no pack knows deletes just as fast.
 
 use super::{Effect, Judged, is_loopback, names_production};
-use crate::parse::{Command, Script};
+use crate::parse::Command;
 use crate::payload::http;
 use crate::rules::Severity;
 
@@ -33,9 +33,10 @@ fn remote_hosts(req: &http::Request) -> Vec<String> {
 }
 
 /// Judge the request `cmd` makes, if any.
-pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
-    // Only the clients and interpreters the HTTP reader knows make requests it can see.
-    let known = cmd.program().is_some_and(|p| {
+/// Only the clients and interpreters the HTTP reader knows make requests it can see: the
+/// request is asked for only for them.
+pub fn may_request(cmd: &Command) -> bool {
+    cmd.program().is_some_and(|p| {
         matches!(
             p,
             "curl"
@@ -51,11 +52,12 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
                 | "bun"
                 | "deno"
         ) || crate::payload::code::is_python(p)
-    });
-    if !known {
-        return;
-    }
-    let Some(req) = http::request(cmd, script) else {
+    })
+}
+
+/// Judge `req`, the request a command makes.
+pub fn judge(req: Option<&http::Request>, out: &mut Vec<Judged>) {
+    let Some(req) = req else {
         return;
     };
     let hosts = remote_hosts(&req);

@@ -20,7 +20,8 @@ pub mod targets;
 
 use serde::Serialize;
 
-use crate::parse::{Command, Script};
+use crate::parse::Script;
+use crate::payload::readings::Readings;
 use crate::rules::Severity;
 
 /// One thing a command does.
@@ -99,11 +100,17 @@ pub struct CommandEffects {
 
 /// Everything the generic readers find in `cmd`, judged. `pack_matched` says a pack rule
 /// already matched it: the readings a pack may own (platform verbs, HTTP) stand back.
-pub fn judge(cmd: &Command, script: &Script, pack_matched: bool) -> Vec<Judged> {
+pub fn judge(readings: &Readings<'_>, index: usize, pack_matched: bool) -> Vec<Judged> {
     let mut out = Vec::new();
+    let script = readings.script();
+    let Some(cmd) = script.commands.get(index) else {
+        return out;
+    };
     if !pack_matched {
         cli::judge(cmd, script, &mut out);
-        http::judge(cmd, script, &mut out);
+        if http::may_request(cmd) {
+            http::judge(readings.http(index), &mut out);
+        }
     }
     sends::judge(cmd, script, &mut out);
     code::judge(cmd, script, &mut out);
@@ -115,11 +122,13 @@ pub fn judge(cmd: &Command, script: &Script, pack_matched: bool) -> Vec<Judged> 
 /// pack also judges it: what `explain` shows.
 pub fn of_script(script: &Script) -> Vec<CommandEffects> {
     crate::decision::on_sql_stack(script, || {
+        let readings = Readings::new(script);
         script
             .commands
             .iter()
-            .filter_map(|cmd| {
-                let effects: Vec<Effect> = judge(cmd, script, false)
+            .enumerate()
+            .filter_map(|(index, cmd)| {
+                let effects: Vec<Effect> = judge(&readings, index, false)
                     .into_iter()
                     .map(|j| j.effect)
                     .collect();

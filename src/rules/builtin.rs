@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use super::argv::{OptionSpec, Token, normalise};
 use super::{RuleError, RuleSet, raw};
 use crate::parse::{Command, Script};
+use crate::payload::readings::Readings;
 
 include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
@@ -268,8 +269,18 @@ pub fn for_commands(
     script: &Script,
     extra: Vec<(raw::Pack, String)>,
 ) -> Result<RuleSet, RuleError> {
+    for_commands_with(&Readings::new(script), extra)
+}
+
+/// [`for_commands`], reading the commands' payloads through `readings`, which the decision
+/// then reuses: a command's SQL or request is read once for both.
+pub fn for_commands_with(
+    readings: &Readings<'_>,
+    extra: Vec<(raw::Pack, String)>,
+) -> Result<RuleSet, RuleError> {
+    let script = readings.script();
     let mut picked = Picked::default();
-    for cmd in &script.commands {
+    for (index, cmd) in script.commands.iter().enumerate() {
         let Some(program) = super::rule_program(cmd) else {
             continue;
         };
@@ -278,9 +289,7 @@ pub fn for_commands(
         let gate = Some((args, flags.as_slice()));
         // Rules on an HTTP request (and no subcommand) only when the command makes one:
         // they need the request to match at all, and there are many (see build.rs).
-        if bucket(program, HTTP_BUCKET).is_some()
-            && crate::payload::http::request(cmd, script).is_some()
-        {
+        if bucket(program, HTTP_BUCKET).is_some() && readings.http(index).is_some() {
             push_bucket(program, HTTP_BUCKET, &mut picked, gate);
         }
         // And rules on a redirection that empties a file, only when the command has one.
@@ -291,7 +300,8 @@ pub fn for_commands(
         // cannot see: the rules need one of those to match. The classification is the one
         // matching would make; no rule asks for it again unless this bucket loads.
         if bucket(program, SQL_BUCKET).is_some()
-            && crate::payload::sql::payload(cmd, script)
+            && readings
+                .sql(index)
                 .is_some_and(|p| p.hidden || p.writes || !p.kinds.is_empty())
         {
             push_bucket(program, SQL_BUCKET, &mut picked, gate);

@@ -17,6 +17,7 @@ use std::cell::OnceCell;
 
 use crate::environment::Context;
 use crate::parse::{Command, RedirectKind, Script, Word};
+use crate::payload::readings::Readings;
 use crate::payload::{code, http, sql};
 use argv::{OptionSpec, Token, normalise};
 use raw::alternatives;
@@ -371,18 +372,22 @@ impl RuleSet {
     /// The rules that match `cmd`, and those that would match if a subcommand word only
     /// known at run time (`railway volume $verb`) were the one they name.
     pub fn matching_all(&self, cmd: &Command, script: &Script) -> Matching<'_> {
-        self.matching_all_env(cmd, script, &script_env(script), Context::line_only())
+        let readings = Readings::new(script);
+        self.matching_all_env(cmd, &readings, &script_env(script), Context::line_only())
     }
 
     /// [`RuleSet::matching_all`] with the line's exported variables worked out once by the
     /// caller ([`script_env`]): deciding on every command of a long script stays linear.
+    /// The payloads come from `readings` (those of the script `cmd` belongs to), read once
+    /// per command for the loader, the matcher and the effect readers alike.
     pub fn matching_all_env(
         &self,
         cmd: &Command,
-        script: &Script,
+        readings: &Readings<'_>,
         env: &[(String, String)],
         ctx: &Context,
     ) -> Matching<'_> {
+        let script = readings.script();
         let none = Matching::default();
         let Some(program) = rule_program(cmd) else {
             return none;
@@ -408,6 +413,8 @@ impl RuleSet {
             cmd,
             script,
             env,
+            readings,
+            index: readings.index_of(cmd),
             sql: OnceCell::new(),
             http: OnceCell::new(),
             code: OnceCell::new(),
@@ -524,6 +531,10 @@ struct Payloads<'a> {
     script: &'a Script,
     /// Variables the line sets for everything after it (see [`script_env`]).
     env: &'a [(String, String)],
+    /// The line's payloads, read once per command; `index` is `cmd`'s place among them
+    /// (`None` for a command that is not one of the script's, read here on its own).
+    readings: &'a Readings<'a>,
+    index: Option<usize>,
     /// Match a subcommand step that is only known at run time as if it were the rule's,
     /// and only rules that need that.
     dynamic_path: bool,
@@ -534,22 +545,34 @@ struct Payloads<'a> {
 
 impl Payloads<'_> {
     fn sql(&self) -> Option<&sql::SqlPayload> {
-        self.sql
-            .get_or_init(|| sql::payload(self.cmd, self.script))
-            .as_ref()
+        match self.index {
+            Some(i) => self.readings.sql(i),
+            None => self
+                .sql
+                .get_or_init(|| sql::payload(self.cmd, self.script))
+                .as_ref(),
+        }
     }
 
     fn http(&self) -> Option<&http::Request> {
-        self.http
-            .get_or_init(|| http::request(self.cmd, self.script))
-            .as_ref()
+        match self.index {
+            Some(i) => self.readings.http(i),
+            None => self
+                .http
+                .get_or_init(|| http::request(self.cmd, self.script))
+                .as_ref(),
+        }
     }
 
     fn code_deletes(&self) -> &[Word] {
-        self.code
-            .get_or_init(|| code::deletes(self.cmd, self.script))
-            .as_deref()
-            .unwrap_or(&[])
+        match self.index {
+            Some(i) => self.readings.code_deletes(i),
+            None => self
+                .code
+                .get_or_init(|| code::deletes(self.cmd, self.script))
+                .as_deref()
+                .unwrap_or(&[]),
+        }
     }
 }
 
