@@ -60,7 +60,7 @@ pub fn judge(req: Option<&http::Request>, out: &mut Vec<Judged>) {
     let Some(req) = req else {
         return;
     };
-    let hosts = remote_hosts(&req);
+    let hosts = remote_hosts(req);
     let Some(host) = hosts.first() else {
         return;
     };
