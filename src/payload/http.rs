@@ -27,7 +27,6 @@ mod wget;
 use serde::Serialize;
 
 use crate::parse::{Command, Script, Word};
-use crate::rules::split_url;
 
 /// The largest body (or file, or standard input) guardsh reads; anything larger is hidden.
 const MAX_BODY: usize = 1 << 20;
@@ -110,6 +109,26 @@ pub fn request(cmd: &Command, script: &Script) -> Option<Request> {
         req.method = "GET".to_string();
     }
     Some(req)
+}
+
+/// Host (lower-cased, without port or credentials) and path of a URL; a URL without a
+/// scheme is read as `host/path`, as curl does.
+pub fn split_url(url: &str) -> (String, &str) {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let (authority, path) = match rest.find(['/', '?', '#']) {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if host.starts_with('[') {
+        host.split(']')
+            .next()
+            .map_or(host, |h| h.trim_start_matches('['))
+    } else {
+        host.split(':').next().unwrap_or(host)
+    };
+    // `backboard.railway.com.` is the same host to the resolver.
+    (host.trim_end_matches('.').to_ascii_lowercase(), path)
 }
 
 /// One value of an argument: a whole word, or the part after `=` or a short option letter.

@@ -847,25 +847,8 @@ fn http_matches(h: &raw::Http, r: &http::Request) -> bool {
     true
 }
 
-/// Host (lower-cased, without port or credentials) and path of a URL; a URL without a
-/// scheme is read as `host/path`, as curl does.
-pub fn split_url(url: &str) -> (String, &str) {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let (authority, path) = match rest.find(['/', '?', '#']) {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    let host = authority.rsplit('@').next().unwrap_or(authority);
-    let host = if host.starts_with('[') {
-        host.split(']')
-            .next()
-            .map_or(host, |h| h.trim_start_matches('['))
-    } else {
-        host.split(':').next().unwrap_or(host)
-    };
-    // `backboard.railway.com.` is the same host to the resolver.
-    (host.trim_end_matches('.').to_ascii_lowercase(), path)
-}
+/// URLs are read where requests are: see [`crate::payload::http::split_url`].
+pub use crate::payload::http::split_url;
 
 #[cfg(test)]
 mod tests {
