@@ -63,6 +63,17 @@ fn decodes(c: &Command) -> bool {
 }
 
 /// Calls that run text as code, and calls that decode text.
+/// `deno run https://…`, `bun run https://…`: a program fetched from the network and run.
+fn runs_remote(program: &str, args: &[crate::parse::Word]) -> bool {
+    matches!(program, "deno" | "bun")
+        && args.first().is_some_and(|w| w.text == "run")
+        && args
+            .iter()
+            .skip(1)
+            .find(|w| !w.text.starts_with('-'))
+            .is_some_and(|w| w.text.starts_with("https://") || w.text.starts_with("http://"))
+}
+
 const RUNS: &[&str] = &[
     "exec(",
     "eval(",
@@ -74,6 +85,8 @@ const RUNS: &[&str] = &[
     "runInThisContext",
     "vm.run",
     "Invoke-Expression",
+    "load(",
+    "loadstring(",
     "iex ",
 ];
 const DECODES: &[&str] = &[
@@ -91,6 +104,8 @@ const DECODES: &[&str] = &[
     "rot13",
     "unhexlify",
     "FromBase64String",
+    "unb64",
+    "base64_decode",
 ];
 
 fn unknown(interpreter: &str, code: &str, why: &str, out: &mut Vec<Judged>) {
@@ -117,6 +132,15 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
         return;
     }
     let args = cmd.argv.get(1..).unwrap_or(&[]);
+    if runs_remote(program, args) {
+        unknown(
+            program,
+            "a program fetched from a URL",
+            "nobody has read it",
+            out,
+        );
+        return;
+    }
     // PowerShell: `-EncodedCommand`, and any unique prefix of it (`-enc`, `-e`, `-ec`).
     if matches!(program, "pwsh" | "powershell") {
         let encoded = args.iter().any(|w| {

@@ -62,6 +62,16 @@ pub fn credential_path(text: &str) -> Option<String> {
     {
         return Some(t.to_owned());
     }
+    // In ~/.ssh only the private keys (and the directory as a whole) are secrets: its
+    // config, known hosts and their copies are not.
+    if let Some((_, inside)) = t.split_once(".ssh/")
+        && !inside.is_empty()
+        && (!base.starts_with("id_") || base.ends_with(".pub"))
+        && !base.ends_with(".pem")
+        && !base.ends_with(".key")
+    {
+        return None;
+    }
     // The public halves and the bookkeeping beside the keys are not secrets.
     if base.ends_with(".pub")
         || base.starts_with("known_hosts")
@@ -430,6 +440,27 @@ fn http_client(cmd: &Command, script: &Script, args: &[Word], out: &mut Vec<Judg
                 | "--body-file"
         ) || w.text.starts_with("--post-file=")
             || w.text.starts_with("--body-file=");
+        // The environment's dump substituted into what is sent: `--post-data="$(env)"`.
+        if [
+            "$(env)",
+            "$(printenv)",
+            "`env`",
+            "`printenv`",
+            "$(env |",
+            "$(printenv |",
+            "$(set)",
+        ]
+        .iter()
+        .any(|d| w.text.contains(d))
+        {
+            deny(
+                "the `env` dump of every variable".to_owned(),
+                host.clone(),
+                "a request",
+                out,
+            );
+            return;
+        }
         // A file sent as the body, a form part or an upload: `@path`, `-T path`.
         if option_value || w.text.contains('@') {
             let file = w

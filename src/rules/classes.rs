@@ -273,6 +273,15 @@ fn is_in_as_written(word: &Word, class: PathClass) -> bool {
                         .and_then(|rest| rest.strip_prefix('/'))
                         .is_some_and(|child| !child.contains('/'))
             }) || SYSTEM_DATA.iter().any(|s| t.starts_with(&format!("{s}/")))
+                // An application's data below /opt (`/opt/app/data`, `/opt/gitlab/db`).
+                || t.strip_prefix("/opt/").is_some_and(|rest| {
+                    rest.split('/').skip(1).any(|step| {
+                        matches!(
+                            step,
+                            "data" | "db" | "database" | "storage" | "uploads" | "backups" | "volumes"
+                        )
+                    })
+                })
         }
         PathClass::HomeData => home_data(text),
         PathClass::Cwd => {
@@ -358,9 +367,13 @@ fn home_data(text: &str) -> bool {
     {
         return false;
     }
-    !below
-        .split('/')
-        .any(|step| BUILD_STEPS.contains(&step) || step.ends_with(".egg-info"))
+    !below.split('/').any(|step| {
+        BUILD_STEPS.contains(&step)
+            || step.ends_with(".egg-info")
+            || ["tmp-", "tmp_", "temp-", "temp_", "scratch"]
+                .iter()
+                .any(|p| step.starts_with(p))
+    })
 }
 
 fn is_home(text: &str) -> bool {
@@ -450,6 +463,9 @@ mod tests {
             ("/mnt/data", PathClass::System, true),
             ("/var/lib/apt/lists/*", PathClass::System, false),
             ("/srv/app/releases/42", PathClass::System, true),
+            ("/opt/app/data", PathClass::System, true),
+            ("/opt/app/bin", PathClass::System, false),
+            ("~/Desktop/tmp-export", PathClass::HomeData, false),
         ];
         for (text, class, want) in cases {
             assert_eq!(is_in(&w(text), *class), *want, "{text} in {class:?}");
