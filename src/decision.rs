@@ -123,6 +123,24 @@ fn stricter(d: Decision) -> Decision {
     }
 }
 
+/// The rules of `rules` that match `cmd` (one of `readings`' script), with the environment
+/// it acts on read from its flags, the line's variables and, as `ctx` allows, the CLIs'
+/// state: the environment reading the rules leave to their caller.
+pub fn matching<'r>(
+    rules: &'r RuleSet,
+    cmd: &crate::parse::Command,
+    readings: &Readings<'_>,
+    env: &[(String, String)],
+    ctx: &Context,
+) -> crate::rules::Matching<'r, Target> {
+    rules.matching_all_env(cmd, readings, env, |program, spec| {
+        crate::environment::infer(cmd, program, spec, env, ctx).map(|t| {
+            let protected = t.protected;
+            (t, protected)
+        })
+    })
+}
+
 /// Decide on an analysed line, from the line alone (flags and the variables it sets).
 pub fn decide(script: &Script, rules: &RuleSet) -> Verdict {
     decide_in(script, rules, Context::line_only())
@@ -165,7 +183,7 @@ fn decide_here(readings: &Readings<'_>, rules: &RuleSet, ctx: &Context) -> Verdi
     let env = crate::rules::script_env(script);
     let mut moves = crate::rules::insure::Moves::default();
     for (index, cmd) in script.commands.iter().enumerate() {
-        let mut found = rules.matching_all_env(cmd, readings, &env, ctx);
+        let mut found = matching(rules, cmd, readings, &env, ctx);
         let mut needs = std::mem::take(&mut found.insure);
         if let Some(own) = crate::rules::insure::redirects(cmd, &env)
             && !needs.iter().any(|n| n.covers(&own))

@@ -22,6 +22,7 @@ pub mod decision;
 pub mod effects;
 pub mod enclose;
 pub mod environment;
+pub mod examples;
 pub mod exec;
 pub mod explain;
 pub mod guard;

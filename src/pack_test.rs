@@ -3,7 +3,8 @@
 use std::io::{self, Write};
 
 use crate::cli::TestArgs;
-use crate::rules::{RuleError, RuleSet, builtin, examples, load_pack};
+use crate::examples;
+use crate::rules::{RuleError, RuleSet, builtin, load_pack};
 use crate::term::escape;
 
 /// Why the examples could not be run.

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use guardsh::rules::{RuleSet, builtin, examples, load_pack};
+use guardsh::examples;
+use guardsh::rules::{RuleSet, builtin, load_pack};
 
 fn load_dir() -> RuleSet {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("guards");

@@ -6,7 +6,6 @@
 pub mod argv;
 pub mod builtin;
 pub mod classes;
-pub mod examples;
 pub mod glob;
 pub mod insure;
 pub mod raw;
@@ -15,7 +14,6 @@ use std::collections::BTreeMap;
 
 use std::cell::OnceCell;
 
-use crate::environment::Context;
 use crate::parse::{Command, RedirectKind, Script, Word};
 use crate::payload::readings::Readings;
 use crate::payload::{code, http, sql};
@@ -371,24 +369,33 @@ impl RuleSet {
 
     /// The rules that match `cmd`, and those that would match if a subcommand word only
     /// known at run time (`railway volume $verb`) were the one they name.
-    pub fn matching_all(&self, cmd: &Command, script: &Script) -> Matching<'_> {
+    ///
+    /// No environment is read here (rules are data, and reading a CLI's state is the
+    /// decision's business): rules that count only in production, or only where no
+    /// environment is known, are judged as if none were named. The decision, and the pack
+    /// examples through it, read the environment with [`RuleSet::matching_all_env`].
+    pub fn matching_all(&self, cmd: &Command, script: &Script) -> Matching<'_, ()> {
         let readings = Readings::new(script);
-        self.matching_all_env(cmd, &readings, &script_env(script), Context::line_only())
+        self.matching_all_env(cmd, &readings, &script_env(script), |_, _| None)
     }
 
     /// [`RuleSet::matching_all`] with the line's exported variables worked out once by the
     /// caller ([`script_env`]): deciding on every command of a long script stays linear.
     /// The payloads come from `readings` (those of the script `cmd` belongs to), read once
     /// per command for the loader, the matcher and the effect readers alike.
-    pub fn matching_all_env(
+    ///
+    /// `locate` reads the environment the command acts on from its program's pack spec,
+    /// only when some rule matched (it may read a CLI's state), and says whether it is
+    /// protected: the caller owns that reading, so matching itself reads no file.
+    pub fn matching_all_env<T>(
         &self,
         cmd: &Command,
         readings: &Readings<'_>,
         env: &[(String, String)],
-        ctx: &Context,
-    ) -> Matching<'_> {
+        locate: impl FnOnce(&str, &raw::EnvironmentSpec) -> Option<(T, bool)>,
+    ) -> Matching<'_, T> {
         let script = readings.script();
-        let none = Matching::default();
+        let none = Matching::none();
         let Some(program) = rule_program(cmd) else {
             return none;
         };
@@ -445,10 +452,11 @@ impl RuleSet {
         } else {
             self.environments
                 .get(program)
-                .and_then(|spec| crate::environment::infer(cmd, program, spec, env, ctx))
+                .and_then(|spec| locate(program, spec))
         };
-        let protected = target.as_ref().is_some_and(|t| t.protected);
+        let protected = target.as_ref().is_some_and(|(_, p)| *p);
         let unknown = target.is_none();
+        let target = target.map(|(t, _)| t);
         let counts =
             |r: &&Rule| (protected || !r.production) && (unknown || !r.environment_unknown);
         exact.retain(counts);
@@ -512,17 +520,28 @@ fn made_by_mktemp<'w>(w: &'w Word, env: &[(String, String)]) -> std::borrow::Cow
 }
 
 /// The rules [`RuleSet::matching_all`] found for one command.
-#[derive(Debug, Default)]
-pub struct Matching<'r> {
+#[derive(Debug)]
+pub struct Matching<'r, T> {
     /// Rules that match.
     pub exact: Vec<&'r Rule>,
     /// Rules that match only if a subcommand word known at run time is the one they name.
     pub through_dynamic: Vec<&'r Rule>,
-    /// The environment the command acts on, when a rule matched and its pack says where
-    /// to look.
-    pub target: Option<crate::environment::Target>,
+    /// The environment the command acts on, as the caller's `locate` read it, when a rule
+    /// matched and its pack says where to look.
+    pub target: Option<T>,
     /// The backups the matching rules ask for before a person's confirmed run.
     pub insure: Vec<insure::Insure>,
+}
+
+impl<T> Matching<'_, T> {
+    fn none() -> Self {
+        Matching {
+            exact: Vec::new(),
+            through_dynamic: Vec::new(),
+            target: None,
+            insure: Vec::new(),
+        }
+    }
 }
 
 /// A command's payloads, worked out at most once however many rules ask.

@@ -1,9 +1,12 @@
 //! Running a pack's examples: every `block` line must be matched by its rule, every
 //! `allow` line must not be. The test suite runs the built-in packs' examples; `guardsh
-//! test` runs a user's.
+//! test` runs a user's. A rule is matched as the decision matches it, the environment
+//! read from the line (so a production-only rule's examples name production).
 
-use super::RuleSet;
+use crate::environment::Context;
 use crate::parse::Limits;
+use crate::payload::readings::Readings;
+use crate::rules::{RuleSet, script_env};
 
 /// An example that does not hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,10 +43,14 @@ pub struct Report {
 /// The ids of the rules of `set` that match some command of `line`.
 pub fn matched_ids(set: &RuleSet, line: &str) -> Vec<String> {
     let script = crate::unwrap::analyze(line, &Limits::default());
+    let readings = Readings::new(&script);
+    let env = script_env(&script);
     script
         .commands
         .iter()
-        .flat_map(|c| set.matching(c, &script))
+        .flat_map(|c| {
+            crate::decision::matching(set, c, &readings, &env, Context::line_only()).exact
+        })
         .map(|r| r.id.clone())
         .collect()
 }
