@@ -417,7 +417,37 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
     }
 }
 
+/// `args` with the variables the line itself set written out (`F=~/.ssh/id_rsa; curl -F
+/// "f=@$F" …`, `TOKEN=$GITHUB_TOKEN; curl "…?t=$TOKEN"`), so a secret passed through a
+/// variable of the line is still seen. Only worked out for a command that uses a variable.
+fn with_line_vars(args: &[Word], script: &Script) -> Vec<Word> {
+    if !args.iter().any(|w| w.text.contains('$')) {
+        return args.to_vec();
+    }
+    let env = crate::rules::script_env(script);
+    args.iter()
+        .map(|w| {
+            let mut text = w.text.clone();
+            for (name, value) in env.iter().rev() {
+                for form in [format!("${{{name}}}"), format!("${name}")] {
+                    if text.contains(&form)
+                        && (form.ends_with('}')
+                            || !text.split(&form).skip(1).any(|r| {
+                                r.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                            }))
+                    {
+                        text = text.replace(&form, value);
+                    }
+                }
+            }
+            Word { text, ..w.clone() }
+        })
+        .collect()
+}
+
 fn http_client(cmd: &Command, script: &Script, args: &[Word], out: &mut Vec<Judged>) {
+    let expanded = with_line_vars(args, script);
+    let args = expanded.as_slice();
     let hosts = url_hosts(args);
     let host = hosts.first().cloned().unwrap_or_else(|| "?".to_owned());
     if hosts.iter().all(|h| is_loopback(h)) && !hosts.is_empty() {

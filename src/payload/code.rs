@@ -419,6 +419,14 @@ pub fn shell_out(cmd: &Command, script: &Script) -> Option<ShellOut> {
             }
         }
     }
+    // awk runs a string as a command when it is piped: `"cmd" | getline`, `print | "cmd"`.
+    if code.lang == Lang::Awk {
+        for (text, dynamic) in awk_pipes(&code.text) {
+            if out.scripts.len() < MAX_DELETES {
+                out.scripts.push((text, dynamic || code.dynamic));
+            }
+        }
+    }
     // Backquotes run shell text in Perl, Ruby and PHP; `%x(…)` and `qx(…)`/`qx{…}` too.
     if matches!(code.lang, Lang::Perl | Lang::Ruby | Lang::Php) {
         for (text, dynamic) in backquoted(&code.text, code.lang) {
@@ -428,6 +436,49 @@ pub fn shell_out(cmd: &Command, script: &Script) -> Option<ShellOut> {
         }
     }
     Some(out)
+}
+
+/// The commands an awk program pipes to or from: the string literal before `| getline`
+/// and the one after `print … |` (or `printf … |`). Anything but a literal there is a
+/// command computed when the program runs.
+fn awk_pipes(code: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let b = code.as_bytes();
+    let mut i = 0;
+    while let Some(k) = code.get(i..).and_then(|r| r.find('|')).map(|k| k + i) {
+        i = k + 1;
+        // `||` is a boolean or.
+        if b.get(k + 1) == Some(&b'|') || (k > 0 && b[k - 1] == b'|') {
+            i = k + 2;
+            continue;
+        }
+        let after = code[k + 1..].trim_start();
+        if after.starts_with("getline") {
+            let before = code[..k].trim_end();
+            out.push(
+                match before
+                    .strip_suffix('"')
+                    .and_then(|r| r.rfind('"').map(|q| &r[q + 1..]))
+                {
+                    Some(lit) if !lit.contains('\\') => (lit.to_owned(), false),
+                    _ => ("$computed_command".to_owned(), true),
+                },
+            );
+        } else if let Some(rest) = after.strip_prefix('"') {
+            // `print … | "cmd"`: only after a print statement on the same line.
+            let stmt_start = code[..k].rfind([';', '{', '\n']).map_or(0, |p| p + 1);
+            let stmt = code[stmt_start..k].trim_start();
+            if stmt.starts_with("print")
+                && let Some(end) = rest.find('"')
+            {
+                out.push((rest[..end].to_owned(), false));
+            }
+        }
+        if out.len() >= MAX_DELETES {
+            break;
+        }
+    }
+    out
 }
 
 /// Tcl's commands that run programs or delete: `exec PROG ARGS…` is an argv, `file delete
