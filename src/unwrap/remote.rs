@@ -306,7 +306,81 @@ fn run_one(argv: &[Word], s: &Scan, via: &str) -> Peel {
         return Peel::none();
     }
     cmd.extend_from_slice(from(argv, s.rest.saturating_add(1)));
+    // `-v /:/host … rm -rf /host/etc` deletes the host's /etc: a path inside a bind mount
+    // is read as the host path it is.
+    let mounts = bind_mounts(s);
+    if !mounts.is_empty() {
+        for w in cmd.iter_mut().skip(1) {
+            if let Some(host) = on_host(&w.text, &mounts) {
+                w.text = host;
+            }
+        }
+    }
     Peel::run(&cmd, via)
+}
+
+/// The bind mounts of a `run`: (host path, container path), from `-v SRC:DST[:opts]`,
+/// `--volume` and `--mount type=bind,source=…,target=…`. Named volumes are left out.
+fn bind_mounts(s: &Scan) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for o in &s.opts {
+        let Some(v) = &o.value else {
+            continue;
+        };
+        match o.name.as_str() {
+            "v" | "volume" => {
+                let mut parts = v.text.splitn(3, ':');
+                if let (Some(src), Some(dst)) = (parts.next(), parts.next())
+                    && (src.starts_with('/') || src.starts_with('~') || src.starts_with('$'))
+                    && dst.starts_with('/')
+                {
+                    out.push((src.to_owned(), dst.to_owned()));
+                }
+            }
+            "mount" => {
+                let field = |k: &str| {
+                    v.text.split(',').find_map(|kv| {
+                        let (key, val) = kv.split_once('=')?;
+                        [k, &format!("{k}s")].contains(&key).then(|| val.to_owned())
+                    })
+                };
+                let src = field("source").or_else(|| field("src"));
+                let dst = field("target")
+                    .or_else(|| field("destination"))
+                    .or_else(|| field("dst"));
+                if let (Some(src), Some(dst)) = (src, dst)
+                    && src.starts_with('/')
+                {
+                    out.push((src, dst));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `path` inside the container as the host path a bind mount makes it, if it is in one.
+fn on_host(path: &str, mounts: &[(String, String)]) -> Option<String> {
+    // The deepest mount point wins, as in the container.
+    let (src, dst) = mounts
+        .iter()
+        .filter(|(_, dst)| {
+            let d = dst.trim_end_matches('/');
+            path == d || path.starts_with(&format!("{d}/")) || d.is_empty()
+        })
+        .max_by_key(|(_, dst)| dst.len())?;
+    let rest = &path[dst.trim_end_matches('/').len()..];
+    let base = src.trim_end_matches('/');
+    Some(if base.is_empty() {
+        if rest.is_empty() {
+            "/".to_owned()
+        } else {
+            rest.to_owned()
+        }
+    } else {
+        format!("{base}{rest}")
+    })
 }
 
 /// `docker compose [opts] exec|run …`.
@@ -505,5 +579,28 @@ fn railway(argv: &[Word]) -> Peel {
             args: None,
         }),
         _ => Peel::none(),
+    }
+}
+
+#[cfg(test)]
+mod mount_tests {
+    use super::on_host;
+
+    #[test]
+    fn container_paths_in_bind_mounts_are_host_paths() {
+        let m = vec![
+            ("/".to_owned(), "/host".to_owned()),
+            ("/srv/app".to_owned(), "/app".to_owned()),
+            ("/srv/app/data".to_owned(), "/app/data".to_owned()),
+        ];
+        assert_eq!(on_host("/host/etc", &m).as_deref(), Some("/etc"));
+        assert_eq!(on_host("/host", &m).as_deref(), Some("/"));
+        assert_eq!(on_host("/app/src", &m).as_deref(), Some("/srv/app/src"));
+        assert_eq!(
+            on_host("/app/data/x", &m).as_deref(),
+            Some("/srv/app/data/x")
+        );
+        assert_eq!(on_host("/hostname", &m), None);
+        assert_eq!(on_host("/etc", &m), None);
     }
 }

@@ -442,8 +442,9 @@ const NESTED: &[(&str, &[&str])] = &[
     ("docker --context prod exec db rm x", &["rm", "x"]),
     ("podman exec -e A=1 db rm x", &["rm", "x"]),
     (
+        // The host's root is bind-mounted at /host: the path is the host's.
         "docker run --rm -v /:/host -e X=1 alpine rm -rf /host",
-        &["rm", "-rf", "/host"],
+        &["rm", "-rf", "/"],
     ),
     (
         "docker run --rm --name t -it alpine:3 sh -c 'rm -rf /x'",
