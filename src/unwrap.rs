@@ -38,7 +38,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use crate::parse::{self, Budget, Command, Limits, Place, Script, Unknown, UnknownKind, Word};
+use crate::parse::{
+    self, Budget, Command, Limits, Place, RedirectKind, Script, Unknown, UnknownKind, Word,
+};
 use wrappers::{Input, Step};
 
 /// Shells reading standard input or files, per analysis: each may scan the whole result.
@@ -277,7 +279,7 @@ impl Engine {
         }
         for step in peel.steps {
             match step {
-                Step::Stdin { .. } | Step::File { .. } => {
+                Step::Stdin { .. } | Step::File { .. } | Step::Setup { .. } => {
                     self.deferred_total += 1;
                     if self.deferred_total > MAX_DEFERRED {
                         self.unknown(
@@ -383,7 +385,9 @@ impl Engine {
                     piped: false,
                 },
             ),
-            Step::Stdin { .. } | Step::File { .. } => self.deferred_step(i, step),
+            Step::Stdin { .. } | Step::File { .. } | Step::Setup { .. } => {
+                self.deferred_step(i, step)
+            }
             Step::Unknown { kind, why } => self.unknown(kind, why, &cmd.places),
         }
     }
@@ -614,8 +618,68 @@ impl Engine {
                     &cmd.places,
                 ),
             },
+            Step::Setup { program } => {
+                if let Some(how) = self.renames(&program) {
+                    self.unknown(
+                        UnknownKind::HiddenScript,
+                        format!(
+                            "`{}` runs what `{program}` prints, but the line itself {how}: what \
+                             that prints is only known when the line runs",
+                            cmd.source
+                        ),
+                        &cmd.places,
+                    );
+                }
+            }
             other => self.apply(i, &cmd, other),
         }
+    }
+
+    /// How the line gives `program` a meaning other than the installed tool's, if it does:
+    /// a function of that name, an alias or hash naming it, a change of PATH, or a file of
+    /// that name written, copied or linked. Read over every command the line runs.
+    fn renames(&self, program: &str) -> Option<&'static str> {
+        let names_it = |w: &Word| {
+            w.text == program || w.text.rsplit('/').next() == Some(program) && w.text.contains('/')
+        };
+        for c in &self.out.commands {
+            if c.places
+                .iter()
+                .any(|p| matches!(p, Place::Function { name } if name == program))
+            {
+                return Some("defines a function of that name");
+            }
+            if c.assignments.iter().any(|a| a.name == "PATH")
+                || c.args().any(|a| a.starts_with("PATH=") || a == "PATH")
+            {
+                return Some("changes PATH");
+            }
+            match c.program() {
+                Some("alias" | "hash" | "enable" | "unalias")
+                    if c.args().skip(1).any(|a| {
+                        a.split('=').next() == Some(program) || a.ends_with(&format!("/{program}"))
+                    }) =>
+                {
+                    return Some("makes an alias or hash of that name");
+                }
+                _ => {}
+            }
+            let writes_it = c.redirects.iter().any(|r| {
+                matches!(
+                    r.kind,
+                    RedirectKind::Output
+                        | RedirectKind::Clobber
+                        | RedirectKind::Append
+                        | RedirectKind::OutputBoth
+                        | RedirectKind::ReadWrite
+                ) && names_it(&r.target)
+            }) || (!matches!(c.program(), Some(p) if p == program)
+                && c.argv.iter().skip(1).any(names_it));
+            if writes_it {
+                return Some("writes, copies or names a file of that name");
+            }
+        }
+        None
     }
 }
 

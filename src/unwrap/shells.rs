@@ -23,10 +23,14 @@ pub(super) fn peel(name: &str, argv: &[Word]) -> Option<Peel> {
         "fish" => fish(argv),
         "eval" => {
             let rest = from(argv, 1);
-            if rest.is_empty()
-                || matches!(rest, [w] if prints_setup(&w.text, "$(", ")") || prints_setup(&w.text, "`", "`"))
-            {
+            if rest.is_empty() {
                 return Some(Peel::none());
+            }
+            if let [w] = rest
+                && let Some(program) =
+                    setup_printer(&w.text, "$(", ")").or_else(|| setup_printer(&w.text, "`", "`"))
+            {
+                return Some(Peel::one(Step::Setup { program }));
             }
             Peel::one(joined_text(rest, "eval", None))
         }
@@ -52,8 +56,10 @@ pub(super) fn peel(name: &str, argv: &[Word]) -> Option<Peel> {
             let Some(path) = argv.get(1) else {
                 return Some(Peel::none());
             };
-            if argv.len() == 2 && prints_setup(&path.text, "<(", ")") {
-                return Some(Peel::none());
+            if argv.len() == 2
+                && let Some(program) = setup_printer(&path.text, "<(", ")")
+            {
+                return Some(Peel::one(Step::Setup { program }));
             }
             // A sourced file keeps the caller's `$0`; its own arguments replace `$1…`.
             let extra = from(argv, 2);
@@ -90,22 +96,19 @@ pub(super) fn peel(name: &str, argv: &[Word]) -> Option<Peel> {
 
 /// `$(pyenv init -)`, `<(kubectl completion bash)`: a substitution whose whole text is one
 /// plain command (no expansion, operator or quote) of a program that prints its own shell
-/// set-up. What `eval` or `source` runs then is that installed tool's code; the command
-/// itself stays in the line's analysis and is judged like any other.
-fn prints_setup(text: &str, open: &str, close: &str) -> bool {
-    let Some(inner) = text.strip_prefix(open).and_then(|t| t.strip_suffix(close)) else {
-        return false;
-    };
+/// set-up, by the packs' `shell_setup`. What `eval` or `source` runs then is that installed
+/// tool's code; the command itself stays in the line's analysis and is judged like any
+/// other. The program's name, for the engine to check the line does not redefine it.
+fn setup_printer(text: &str, open: &str, close: &str) -> Option<String> {
+    let inner = text.strip_prefix(open)?.strip_suffix(close)?;
     let plain = inner.bytes().all(|b| {
         b.is_ascii_alphanumeric() || matches!(b, b' ' | b'-' | b'_' | b'.' | b'/' | b'=' | b'+')
     });
     if !plain {
-        return false;
+        return None;
     }
     let mut words = inner.split_ascii_whitespace();
-    let Some(program) = words.next() else {
-        return false;
-    };
+    let program = words.next()?;
     // A path is only the installed tool when it is one of the usual install places.
     if program.contains('/')
         && ![
@@ -118,9 +121,10 @@ fn prints_setup(text: &str, open: &str, close: &str) -> bool {
         .iter()
         .any(|d| program.strip_prefix(d).is_some_and(|n| !n.contains('/')))
     {
-        return false;
+        return None;
     }
-    crate::rules::builtin::prints_shell_setup(program_name(program), words.next())
+    let name = program_name(program);
+    crate::rules::builtin::prints_shell_setup(name, words.next()).then(|| name.to_owned())
 }
 
 /// bash-style argument reading: options (bundled, `-o NAME`, `+O NAME`, long options)

@@ -1337,3 +1337,34 @@ fn an_interactive_ssh_login_hides_nothing() {
     assert!(found("cat cmds.txt.does-not-exist | ssh host"));
     assert!(found("bash"));
 }
+
+/// `eval "$(pyenv init -)"` runs the installed tool's set-up, unless the line itself gives
+/// the name another meaning first: then what it prints is unknown.
+#[test]
+fn shell_setup_is_trusted_only_for_the_installed_tool() {
+    let hidden = |line: &str| {
+        crate::unwrap::analyze(line, &crate::parse::Limits::default())
+            .unknowns
+            .iter()
+            .any(|u| matches!(u.kind, K::HiddenScript | K::DynamicScript))
+    };
+    for line in [
+        "eval \"$(pyenv init -)\"",
+        "source <(kubectl completion bash)",
+        "eval \"$(/opt/homebrew/bin/brew shellenv)\" && brew --version",
+    ] {
+        assert!(!hidden(line), "{line}");
+    }
+    for line in [
+        "pyenv() { echo 'rm -rf ~'; }; eval \"$(pyenv init -)\"",
+        "PATH=/tmp/x:$PATH; eval \"$(pyenv init -)\"",
+        "export PATH=/tmp/x:$PATH; source <(kubectl completion bash)",
+        "printf 'echo rm -rf ~' > ~/.local/bin/pyenv; eval \"$(pyenv init -)\"",
+        "cp /tmp/evil ~/bin/kubectl && source <(kubectl completion bash)",
+        "hash -p /tmp/evil pyenv; eval \"$(pyenv init -)\"",
+        "eval \"$(./pyenv init -)\"",
+        "eval \"$(pyenv init -; rm -rf ~)\"",
+    ] {
+        assert!(hidden(line), "{line}");
+    }
+}

@@ -50,6 +50,14 @@ pub(super) enum Step {
         /// `$0 $1 …`, when set.
         args: Option<Vec<Word>>,
     },
+    /// `eval`/`source` of what an installed tool prints as its own shell set-up (`eval
+    /// "$(pyenv init -)"`): the tool's code, not the line's, unless the line itself gives
+    /// `program` another meaning (a function, an alias or hash, a PATH change, a file of
+    /// that name written): settled once the whole line is known.
+    Setup {
+        /// The tool (`pyenv`).
+        program: String,
+    },
     /// Something about what runs cannot be known.
     Unknown {
         /// Why.
