@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use toml_edit::{Item, Table};
 
 use super::paths::{Home, system_root};
-use super::settings::{Invalid, Outcome, parse_json, parse_toml, render_json};
+use super::settings::{Invalid, Outcome, implicit_table, parse_json, parse_toml, render_json};
 use crate::cli::{Scope, SettingsAgent};
 
 /// The entry's name in every agent's list of servers.
@@ -144,17 +144,7 @@ pub(crate) fn uninstall(agent: SettingsAgent, old: &str) -> Result<Outcome, Inva
 /// `[mcp_servers.guardsh]` in Codex's config.toml.
 fn install_toml(old: Option<&str>, exe: &str) -> Result<Outcome, Invalid> {
     let mut doc = parse_toml(old)?;
-    let servers = doc.entry("mcp_servers").or_insert_with(|| {
-        let mut t = Table::new();
-        // No `[mcp_servers]` header of its own: only `[mcp_servers.guardsh]` appears.
-        t.set_implicit(true);
-        Item::Table(t)
-    });
-    let Some(servers) = servers.as_table_mut() else {
-        return Err(Invalid(
-            "`mcp_servers` is not a table ([mcp_servers]); add guardsh's server by hand".into(),
-        ));
-    };
+    let servers = implicit_table(&mut doc, "mcp_servers", "guardsh's server")?;
     if let Some(existing) = servers.get(NAME) {
         let Some(table) = existing.as_table() else {
             return Err(Invalid(format!(

@@ -318,6 +318,25 @@ pub(crate) fn toml_commands(text: &str) -> Result<Vec<String>, Invalid> {
     Ok(found)
 }
 
+/// The top-level table `key`, created without a header of its own when missing (only its
+/// sub-tables, `[[hooks.PreToolUse]]` or `[mcp_servers.guardsh]`, appear). Another spelling
+/// (an inline `key = {…}`) is left to the user: guardsh will not rewrite what it cannot
+/// keep; `what` names what they then add by hand.
+pub(crate) fn implicit_table<'d>(
+    doc: &'d mut DocumentMut,
+    key: &str,
+    what: &str,
+) -> Result<&'d mut Table, Invalid> {
+    doc.entry(key)
+        .or_insert_with(|| {
+            let mut t = Table::new();
+            t.set_implicit(true);
+            Item::Table(t)
+        })
+        .as_table_mut()
+        .ok_or_else(|| Invalid(format!("`{key}` is not a table ([{key}]); add {what} by hand")))
+}
+
 pub(crate) fn parse_toml(old: Option<&str>) -> Result<DocumentMut, Invalid> {
     old.unwrap_or("")
         .parse::<DocumentMut>()
@@ -327,18 +346,7 @@ pub(crate) fn parse_toml(old: Option<&str>) -> Result<DocumentMut, Invalid> {
 /// `hooks.PreToolUse` as an array of tables, created when missing. Other spellings (an
 /// inline `hooks = {…}`) are left to the user: guardsh will not rewrite what it cannot keep.
 fn toml_groups(doc: &mut DocumentMut) -> Result<&mut ArrayOfTables, Invalid> {
-    let hooks = doc.entry("hooks").or_insert_with(|| {
-        let mut t = Table::new();
-        // No `[hooks]` header of its own: only `[[hooks.PreToolUse]]` appears.
-        t.set_implicit(true);
-        Item::Table(t)
-    });
-    let Some(hooks) = hooks.as_table_mut() else {
-        return Err(Invalid(
-            "`hooks` is not a table ([hooks]); add the hook by hand".into(),
-        ));
-    };
-    hooks
+    implicit_table(doc, "hooks", "the hook")?
         .entry(CODEX_EVENT)
         .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()))
         .as_array_of_tables_mut()
