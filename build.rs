@@ -240,26 +240,22 @@ fn main() {
             }
             command_env.extend(spec.command_env.iter().cloned());
             source_env.extend(spec.source_env.iter().cloned());
-            if !spec.shell_setup.is_empty() {
-                let mut names = vec![program.clone()];
-                names.extend(aliases.get(program).into_iter().flatten().cloned());
+            // Word lists kept for the program and each of its other names.
+            let per_name = |table: &mut BTreeMap<String, Vec<String>>, words: &[String]| {
+                if words.is_empty() {
+                    return;
+                }
+                let names =
+                    std::iter::once(program).chain(aliases.get(program).into_iter().flatten());
                 for name in names {
-                    let list = setup.entry(name).or_default();
-                    list.extend(spec.shell_setup.iter().cloned());
+                    let list = table.entry(name.clone()).or_default();
+                    list.extend(words.iter().cloned());
                     list.sort();
                     list.dedup();
                 }
-            }
-            if !spec.harmless_verbs.is_empty() {
-                let mut names = vec![program.clone()];
-                names.extend(aliases.get(program).into_iter().flatten().cloned());
-                for name in names {
-                    let list = harmless.entry(name).or_default();
-                    list.extend(spec.harmless_verbs.iter().cloned());
-                    list.sort();
-                    list.dedup();
-                }
-            }
+            };
+            per_name(&mut setup, &spec.shell_setup);
+            per_name(&mut harmless, &spec.harmless_verbs);
         }
     }
     carriers.retain(|_, list| !list.is_empty());

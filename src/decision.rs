@@ -163,13 +163,7 @@ pub fn decide_with(readings: &Readings<'_>, rules: &RuleSet, ctx: &Context) -> V
 /// rules for it, deciding on it), where that classification needs no thread per command:
 /// see [`crate::payload::sql::with_stack_for_sql`]. Nested calls cost nothing.
 pub fn on_sql_stack<T: Send>(script: &Script, f: impl FnOnce() -> T + Send) -> T {
-    let clients = script
-        .commands
-        .iter()
-        .filter(|c| crate::payload::sql::is_client(c))
-        .count();
-    let needed = crate::payload::sql::needs_deep_thread(clients);
-    crate::payload::sql::with_stack_for_sql(needed, f)
+    crate::payload::sql::on_stack_for(script, f)
 }
 
 fn decide_here(readings: &Readings<'_>, rules: &RuleSet, ctx: &Context) -> Verdict {

@@ -123,6 +123,17 @@ fn unknown(interpreter: &str, code: &str, why: &str, out: &mut Vec<Judged>) {
     });
 }
 
+/// A program downloaded as the line runs, handed to `interpreter`: `curl … | sh` in another
+/// language.
+fn downloaded(interpreter: &str, out: &mut Vec<Judged>) {
+    unknown(
+        interpreter,
+        "a program downloaded as the line runs",
+        "nobody has read it",
+        out,
+    );
+}
+
 /// Judge the code `cmd` hands an interpreter.
 pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
     let Some(program) = cmd.program() else {
@@ -163,17 +174,13 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
     // operand; `python3 -m json.tool <(curl …)` reads it as data).
     if let Some(w) = args.iter().find(|w| {
         !w.text.starts_with('-') || matches!(w.text.as_str(), "-m" | "-c" | "-e" | "-r" | "--eval")
-    }) && (w.text.starts_with("<(") || w.text.starts_with("$("))
-        && ["curl ", "wget ", "fetch "]
-            .iter()
-            .any(|d| w.text.contains(d))
+    }) && let Some(inner) = w.text.strip_prefix("<(").or(w.text.strip_prefix("$("))
+        && inner
+            .split_whitespace()
+            .next()
+            .is_some_and(|p| downloads(crate::parse::program_name(p)))
     {
-        unknown(
-            program,
-            "a program downloaded as the line runs",
-            "nobody has read it",
-            out,
-        );
+        downloaded(program, out);
         return;
     }
     // Standard input fed by a download or a decoder, and no program of its own on the line.
@@ -189,12 +196,7 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
         for f in feeders {
             let p = f.program().unwrap_or("");
             if runs_stdin && downloads(p) {
-                unknown(
-                    program,
-                    "a program downloaded as the line runs",
-                    "nobody has read it",
-                    out,
-                );
+                downloaded(program, out);
                 return;
             }
             if runs_stdin && decodes(f) {

@@ -121,15 +121,7 @@ pub fn judge(readings: &Readings<'_>, index: usize, pack_matched: bool) -> Vec<J
 /// What every command of `script` does, as the generic readers see it, whether or not a
 /// pack also judges it: what `explain` shows.
 pub fn of_script(script: &Script) -> Vec<CommandEffects> {
-    // The SQL reader may want a deep stack for many clients: the same arrangement the
-    // decision makes (decision::on_sql_stack), without depending on the decision.
-    let clients = script
-        .commands
-        .iter()
-        .filter(|c| crate::payload::sql::is_client(c))
-        .count();
-    let needed = crate::payload::sql::needs_deep_thread(clients);
-    crate::payload::sql::with_stack_for_sql(needed, || {
+    crate::payload::sql::on_stack_for(script, || {
         let readings = Readings::new(script);
         script
             .commands

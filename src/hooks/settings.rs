@@ -334,7 +334,11 @@ pub(crate) fn implicit_table<'d>(
             Item::Table(t)
         })
         .as_table_mut()
-        .ok_or_else(|| Invalid(format!("`{key}` is not a table ([{key}]); add {what} by hand")))
+        .ok_or_else(|| {
+            Invalid(format!(
+                "`{key}` is not a table ([{key}]); add {what} by hand"
+            ))
+        })
 }
 
 pub(crate) fn parse_toml(old: Option<&str>) -> Result<DocumentMut, Invalid> {

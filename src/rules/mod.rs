@@ -672,28 +672,20 @@ impl Rule {
         {
             return false;
         }
-        if !self.operand_at.is_empty()
-            && !self.operand_at.iter().any(|(index, pattern)| {
-                let at = if *index < 0 {
-                    rest.len().checked_sub(index.unsigned_abs())
-                } else {
-                    usize::try_from(*index).ok()
-                };
-                at.and_then(|i| rest.get(i))
-                    .is_some_and(|w| glob::operand_matches(pattern, w))
-            })
-        {
-            return false;
-        }
-        if self.operand_not_at.iter().any(|(index, pattern)| {
-            let at = if *index < 0 {
+        // `index=glob`: the operand there (`-1` the last) matches.
+        let at = |(index, pattern): &(isize, String)| {
+            let i = if *index < 0 {
                 rest.len().checked_sub(index.unsigned_abs())
             } else {
                 usize::try_from(*index).ok()
             };
-            at.and_then(|i| rest.get(i))
+            i.and_then(|i| rest.get(i))
                 .is_some_and(|w| glob::operand_matches(pattern, w))
-        }) {
+        };
+        if !self.operand_at.is_empty() && !self.operand_at.iter().any(at) {
+            return false;
+        }
+        if self.operand_not_at.iter().any(at) {
             return false;
         }
         if !self.redirect_truncates.is_empty()

@@ -213,6 +213,14 @@ pub fn is_client(cmd: &Command) -> bool {
     clients::invocation(cmd).is_some()
 }
 
+/// Run `f`, work on `script` that classifies the SQL of its database clients (loading the
+/// rules for it, deciding on it, reading its effects), where that classification needs no
+/// thread per command: see [`with_stack_for_sql`]. Nested calls cost nothing.
+pub fn on_stack_for<T: Send>(script: &Script, f: impl FnOnce() -> T + Send) -> T {
+    let clients = script.commands.iter().filter(|c| is_client(c)).count();
+    with_stack_for_sql(needs_deep_thread(clients), f)
+}
+
 /// Whether a decision with `clients` database-client commands needs the deep-stack thread
 /// at all: not on a deep main thread with a few clients, whose short statements are read
 /// right there (a long one still gets a thread of its own). Many clients share the one
