@@ -135,7 +135,12 @@ fn downloaded(interpreter: &str, out: &mut Vec<Judged>) {
 }
 
 /// Judge the code `cmd` hands an interpreter.
-pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
+pub fn judge(
+    cmd: &Command,
+    script: &Script,
+    code: Option<&crate::payload::code::Code>,
+    out: &mut Vec<Judged>,
+) {
     let Some(program) = cmd.program() else {
         return;
     };
@@ -211,9 +216,8 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
         }
     }
     // Decode-and-execute inside the code itself.
-    let text = match crate::payload::code::source(cmd, script) {
-        Some(c) => c.text,
-        None => return,
+    let Some(text) = code.map(|c| c.text.as_str()) else {
+        return;
     };
     let runs = RUNS.iter().any(|r| text.contains(r));
     let decoded = DECODES.iter().any(|d| text.contains(d));

@@ -112,8 +112,9 @@ pub fn judge(readings: &Readings<'_>, index: usize, pack_matched: bool) -> Vec<J
             http::judge(readings.http(index), &mut out);
         }
     }
-    sends::judge(cmd, script, &mut out);
-    code::judge(cmd, script, &mut out);
+    let code = readings.code(index);
+    sends::judge(cmd, script, code, &mut out);
+    code::judge(cmd, script, code, &mut out);
     targets::judge(cmd, script, &mut out);
     out
 }

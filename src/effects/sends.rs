@@ -331,7 +331,12 @@ fn deny(data: String, host: String, how: &str, out: &mut Vec<Judged>) {
 }
 
 /// Judge what `cmd` sends, and whether it hunts for secrets.
-pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
+pub fn judge(
+    cmd: &Command,
+    script: &Script,
+    code: Option<&crate::payload::code::Code>,
+    out: &mut Vec<Judged>,
+) {
     let Some(program) = cmd.program() else {
         return;
     };
@@ -413,7 +418,7 @@ pub fn judge(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
             }
         }
         "grep" | "egrep" | "rg" | "ag" | "find" | "fd" => hunt(cmd, program, args, out),
-        _ => interpreter(cmd, script, out),
+        _ => interpreter(code, out),
     }
 }
 
@@ -592,8 +597,8 @@ const NETWORK_CALLS: &[&str] = &[
 ];
 
 /// Interpreter code that reads a credential file and sends something over the network.
-fn interpreter(cmd: &Command, script: &Script, out: &mut Vec<Judged>) {
-    let Some(code) = crate::payload::code::source(cmd, script) else {
+fn interpreter(code: Option<&crate::payload::code::Code>, out: &mut Vec<Judged>) {
+    let Some(code) = code else {
         return;
     };
     if !NETWORK_CALLS.iter().any(|c| code.text.contains(c)) {

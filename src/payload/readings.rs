@@ -1,4 +1,4 @@
-//! Each command's payloads, read once per line and shared by everything that asks: the
+//! Each command's payloads (SQL, HTTP request, interpreter code), read once per line and shared by everything that asks: the
 //! rule loader (which loads the rules on SQL and HTTP only when a command carries some),
 //! rule matching, and the generic effect readers. Reading SQL or an HTTP body can mean
 //! classifying a megabyte of statements; before this, the loader and the matcher each did
@@ -15,6 +15,7 @@ pub struct Readings<'s> {
     sql: Vec<OnceCell<Option<sql::SqlPayload>>>,
     http: Vec<OnceCell<Option<http::Request>>>,
     code: Vec<OnceCell<Option<Vec<Word>>>>,
+    source: Vec<OnceCell<Option<code::Code>>>,
 }
 
 impl<'s> Readings<'s> {
@@ -26,6 +27,7 @@ impl<'s> Readings<'s> {
             sql: (0..n).map(|_| OnceCell::new()).collect(),
             http: (0..n).map(|_| OnceCell::new()).collect(),
             code: (0..n).map(|_| OnceCell::new()).collect(),
+            source: (0..n).map(|_| OnceCell::new()).collect(),
         }
     }
 
@@ -61,6 +63,15 @@ impl<'s> Readings<'s> {
         self.http
             .get(i)?
             .get_or_init(|| http::request(cmd, self.script))
+            .as_ref()
+    }
+
+    /// The code command `i` hands an interpreter, when it is on the line.
+    pub fn code(&self, i: usize) -> Option<&code::Code> {
+        let cmd = self.command(i)?;
+        self.source
+            .get(i)?
+            .get_or_init(|| code::source(cmd, self.script))
             .as_ref()
     }
 
