@@ -211,7 +211,7 @@ fn decide_here(readings: &Readings<'_>, rules: &RuleSet, ctx: &Context) -> Verdi
         }
         let pack_matched = found.exact.iter().any(|r| r.severity != Severity::Note)
             || !found.through_dynamic.is_empty();
-        let judged = crate::effects::judge(readings, index, pack_matched);
+        let judged = crate::effects::judge(readings, index, &env, pack_matched);
         if !judged.is_empty() {
             effects.push(CommandEffects {
                 command: cmd.source.clone(),

@@ -100,7 +100,14 @@ pub struct CommandEffects {
 
 /// Everything the generic readers find in `cmd`, judged. `pack_matched` says a pack rule
 /// already matched it: the readings a pack may own (platform verbs, HTTP) stand back.
-pub fn judge(readings: &Readings<'_>, index: usize, pack_matched: bool) -> Vec<Judged> {
+/// `env` is what the line sets for everything after it (`crate::rules::script_env`),
+/// worked out once by the caller.
+pub fn judge(
+    readings: &Readings<'_>,
+    index: usize,
+    env: &[(String, String)],
+    pack_matched: bool,
+) -> Vec<Judged> {
     let mut out = Vec::new();
     let script = readings.script();
     let Some(cmd) = script.commands.get(index) else {
@@ -113,7 +120,7 @@ pub fn judge(readings: &Readings<'_>, index: usize, pack_matched: bool) -> Vec<J
         }
     }
     let code = readings.code(index);
-    sends::judge(cmd, script, code, &mut out);
+    sends::judge(cmd, script, env, code, &mut out);
     code::judge(cmd, script, code, &mut out);
     targets::judge(cmd, script, &mut out);
     out
@@ -124,12 +131,13 @@ pub fn judge(readings: &Readings<'_>, index: usize, pack_matched: bool) -> Vec<J
 pub fn of_script(script: &Script) -> Vec<CommandEffects> {
     crate::payload::sql::on_stack_for(script, || {
         let readings = Readings::new(script);
+        let env = crate::rules::script_env(script);
         script
             .commands
             .iter()
             .enumerate()
             .filter_map(|(index, cmd)| {
-                let effects: Vec<Effect> = judge(&readings, index, false)
+                let effects: Vec<Effect> = judge(&readings, index, &env, false)
                     .into_iter()
                     .map(|j| j.effect)
                     .collect();

@@ -334,6 +334,7 @@ fn deny(data: String, host: String, how: &str, out: &mut Vec<Judged>) {
 pub fn judge(
     cmd: &Command,
     script: &Script,
+    env: &[(String, String)],
     code: Option<&crate::payload::code::Code>,
     out: &mut Vec<Judged>,
 ) {
@@ -342,7 +343,9 @@ pub fn judge(
     };
     let args = cmd.argv.get(1..).unwrap_or(&[]);
     match program {
-        "curl" | "wget" | "http" | "https" | "xh" | "xhs" => http_client(cmd, script, args, out),
+        "curl" | "wget" | "http" | "https" | "xh" | "xhs" => {
+            http_client(cmd, script, &with_line_vars(args, env), out)
+        }
         "nc" | "ncat" | "netcat" | "socat" | "telnet" => {
             let host = args
                 .iter()
@@ -424,12 +427,11 @@ pub fn judge(
 
 /// `args` with the variables the line itself set written out (`F=~/.ssh/id_rsa; curl -F
 /// "f=@$F" …`, `TOKEN=$GITHUB_TOKEN; curl "…?t=$TOKEN"`), so a secret passed through a
-/// variable of the line is still seen. Only worked out for a command that uses a variable.
-fn with_line_vars(args: &[Word], script: &Script) -> Vec<Word> {
+/// variable of the line is still seen. `env` is the line's assignments, worked out once.
+fn with_line_vars(args: &[Word], env: &[(String, String)]) -> Vec<Word> {
     if !args.iter().any(|w| w.text.contains('$')) {
         return args.to_vec();
     }
-    let env = crate::rules::script_env(script);
     args.iter()
         .map(|w| {
             let mut text = w.text.clone();
@@ -451,8 +453,6 @@ fn with_line_vars(args: &[Word], script: &Script) -> Vec<Word> {
 }
 
 fn http_client(cmd: &Command, script: &Script, args: &[Word], out: &mut Vec<Judged>) {
-    let expanded = with_line_vars(args, script);
-    let args = expanded.as_slice();
     let hosts = url_hosts(args);
     let host = hosts.first().cloned().unwrap_or_else(|| "?".to_owned());
     if hosts.iter().all(|h| is_loopback(h)) && !hosts.is_empty() {
